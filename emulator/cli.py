@@ -1,0 +1,123 @@
+"""`todo-api`: serve the API locally, or print a token the local server accepts."""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from emulator import auth
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="todo-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API on an embedded DynamoDB")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--state", type=Path, help="file: tasks restored on start, saved on stop")
+    serve.add_argument(
+        "--dynamodb-endpoint",
+        default=os.environ.get("DYNAMODB_ENDPOINT"),
+        help="use this DynamoDB (DynamoDB Local, a real region) instead of the embedded one",
+    )
+    serve.add_argument("--table", default=os.environ.get("TABLE_NAME", "todos"))
+    serve.add_argument("--cors-origins", default=os.environ.get("CORS_ALLOWED_ORIGINS", "*"))
+    token = commands.add_parser("token", help="print an ID token for USER")
+    token.add_argument("user")
+    token.add_argument("--ttl", type=int, default=auth.DEFAULT_TTL, help="seconds (default 12 h)")
+    return parser.parse_args(argv)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _logging() -> None:
+    from services.logs import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from emulator import dynamodb
+
+    if args.state and args.dynamodb_endpoint:
+        print("--state works with the embedded DynamoDB only", file=sys.stderr)
+        return 2
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+    os.environ["TABLE_NAME"] = args.table
+    os.environ["CORS_ALLOWED_ORIGINS"] = args.cors_origins
+    engine = None
+    endpoint = args.dynamodb_endpoint
+    if endpoint is None:
+        # The embedded engine accepts any credentials; never send real ones to it.
+        os.environ["AWS_ACCESS_KEY_ID"] = "local"
+        os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        engine = dynamodb.EmbeddedDynamoDB()
+        endpoint = engine.start()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint  # read by the model at import
+    _logging()
+    ddb = dynamodb.client(endpoint, os.environ["AWS_REGION"])
+    dynamodb.ensure_table(ddb, args.table)
+    if args.state:
+        try:
+            restored = dynamodb.load_state(ddb, args.table, args.state)
+        except dynamodb.StateFileError as error:
+            print(f"todo-api: {error}", file=sys.stderr)
+            return 1
+        print(f"Restored {restored} items from {args.state}", flush=True)
+
+    from emulator.gateway import Gateway
+    from emulator.server import LocalApiServer
+    from services.routes import FUNCTIONS
+
+    gateway = Gateway(auth.Verifier())
+    for function in FUNCTIONS:
+        gateway.handler(function)
+    server = LocalApiServer(args.host, args.port, gateway)
+    host, port = server.server_address[:2]
+    url = f"http://{host!s}:{port}"
+    token = auth.issue_token("maria123")
+    print(
+        f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
+        f"table {args.table})\n"
+        f"OpenAPI document: {url}/openapi.json\n"
+        f"A token for user maria123 (more: todo-api token USER):\n{token}\n"
+        "Try:\n"
+        f"  curl -s -X POST {url}/todos -H 'Authorization: Bearer {token}' "
+        "-H 'Content-Type: application/json' -d '{\"title\": \"Buy groceries\"}'\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if args.state:
+            saved = dynamodb.save_state(ddb, args.table, args.state)
+            print(f"Saved {saved} items to {args.state}", flush=True)
+        if engine:
+            engine.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    if args.command == "token":
+        print(auth.issue_token(args.user, args.ttl))
+        return 0
+    return serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The embedded DynamoDB (moto's server on loopback) and the state file that outlives restarts."""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+TTL_ATTRIBUTE = "expiresAt"
+
+
+class EmbeddedDynamoDB:
+    """moto speaking the DynamoDB wire protocol on 127.0.0.1, in this process."""
+
+    def __init__(self) -> None:
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def client(endpoint: str | None, region: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
+
+
+def ensure_table(ddb: Any, table: str) -> None:
+    """Create the table as the Pulumi program declares it, unless it already exists."""
+    try:
+        ddb.describe_table(TableName=table)
+        return
+    except ddb.exceptions.ResourceNotFoundException:
+        pass
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": "userID", "KeyType": "HASH"},
+            {"AttributeName": "taskID", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "userID", "AttributeType": "S"},
+            {"AttributeName": "taskID", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.get_waiter("table_exists").wait(TableName=table)
+    ddb.update_time_to_live(
+        TableName=table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+    )
+
+
+class StateFileError(Exception):
+    pass
+
+
+def load_state(ddb: Any, table: str, path: Path) -> int:
+    """Put every item of the state file back; a file we cannot read stops the server."""
+    if not path.exists():
+        return 0
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        items = state["items"]
+        if state.get("table") is None or not isinstance(items, list):
+            raise ValueError("missing table or items")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise StateFileError(
+            f"state file {path} is unreadable or corrupt ({type(error).__name__}); "
+            "fix or move it away, the server will not start empty over it"
+        ) from None
+    for start in range(0, len(items), 25):
+        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        pending: dict[str, Any] = {table: batch}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    return len(items)
+
+
+def save_state(ddb: Any, table: str, path: Path) -> int:
+    """Write every item to the state file atomically: a crash leaves the old file or the new."""
+    items: list[dict[str, Any]] = []
+    for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        items.extend(page["Items"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"table": table, "items": items}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(items)

@@ -1,0 +1,66 @@
+"""The HTTP side of the emulator: a threaded stdlib server handing each request to the gateway."""
+
+import logging
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
+
+access_log = logging.getLogger("todo-api.access")
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: "LocalApiServer"
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        length = int(self.headers.get("Content-Length") or 0)
+        gateway = self.server.gateway
+        if length > MAX_GATEWAY_BODY:
+            self.close_connection = True
+            response = gateway.gateway_error("REQUEST_TOO_LARGE", {})
+        else:
+            body = self.rfile.read(length) if length > 0 else b""
+            response = gateway.handle(
+                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            )
+        self._write(response)
+        access_log.info(
+            "access",
+            extra={
+                "method": self.command,
+                "path": self.path.split("?")[0],
+                "status": response.status,
+                "latencyMs": round((time.perf_counter() - started) * 1000, 2),
+                "sourceIp": self.client_address[0],
+            },
+        )
+
+    def _write(self, response: HttpResponse) -> None:
+        self.send_response_only(response.status)
+        names = {name.lower() for name, _ in response.headers}
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        if "date" not in names:
+            self.send_header("Date", self.date_time_string())
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the JSON access line above replaces the stdlib's
+
+
+class LocalApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, gateway: Gateway) -> None:
+        self.gateway = gateway
+        super().__init__((host, port), _RequestHandler)

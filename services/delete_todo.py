@@ -1,0 +1,45 @@
+"""deleteTodo: DELETE /todos/{taskId}, the seed's /todos/{userId}/{taskId}, and clearing."""
+
+from typing import Any
+
+from services import tasks
+from services.api import serve
+from services.http import Request, Response, if_match, json_response
+
+
+def _delete(request: Request, task_id: str, claimed: list[str]) -> Response:
+    caller = request.caller()
+    tasks.check_owner(caller, request.claimed_user_ids() + claimed)
+    tasks.delete_task(caller, task_id, expected_version=if_match(request))
+    message = f"Todo '{task_id}' deleted successfully for user '{caller}'"
+    return json_response(200, {"message": message})
+
+
+def delete(request: Request) -> Response:
+    return _delete(request, request.path_params["taskId"], [])
+
+
+def delete_seed(request: Request) -> Response:
+    # The gateway names the first level {taskId}; on this route it holds the user id.
+    user_id = request.path_params["taskId"]
+    return _delete(request, request.path_params["seedTaskId"], [user_id])
+
+
+def clear(request: Request) -> Response:
+    caller = request.caller()
+    tasks.check_owner(caller, request.claimed_user_ids())
+    which = request.params["status"]
+    cleared = tasks.clear_tasks(caller, status=None if which == "all" else which)
+    kind = "" if which == "all" else f" {which}"
+    message = f"Deleted {cleared.deleted}{kind} todos for user '{caller}'"
+    if cleared.more:
+        message += "; more remain, repeat the request"
+    body = {"message": message, "deleted": cleared.deleted, "more": cleared.more}
+    return json_response(200, body)
+
+
+OPERATIONS = {"deleteTask": delete, "deleteTaskSeed": delete_seed, "clearTasks": clear}
+
+
+def handler(event: dict[str, Any], context: Any) -> Response:
+    return serve(event, context, OPERATIONS)

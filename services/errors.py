@@ -1,0 +1,53 @@
+"""What can go wrong with a task request, in the task domain's words (no HTTP here)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    detail: str
+    location: str = "body"  # or "query", "path", "header"
+
+
+class TaskError(Exception):
+    """Base of every expected failure; the HTTP layer maps each kind to a status."""
+
+
+class ValidationFailed(TaskError):
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class PayloadTooLarge(TaskError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body is larger than {limit} bytes")
+        self.limit = limit
+
+
+class NotAuthenticated(TaskError):
+    """No caller identity reached the function (the authorizer should have refused)."""
+
+
+class NotOwner(TaskError):
+    """The request names a user other than the caller."""
+
+
+class TaskNotFound(TaskError):
+    def __init__(self, user_id: str, task_id: str) -> None:
+        super().__init__(f"Todo with userID '{user_id}' and taskID '{task_id}' not found")
+        self.user_id = user_id
+        self.task_id = task_id
+
+
+class VersionMismatch(TaskError):
+    def __init__(self, expected: int, current: int | None) -> None:
+        super().__init__("the task has changed since the version given in If-Match")
+        self.expected = expected
+        self.current = current
+
+
+class StoreUnavailable(TaskError):
+    """DynamoDB throttled or failed for longer than the bounded retries."""

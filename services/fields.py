@@ -1,0 +1,188 @@
+"""The writable fields of a task, declared once: validation and the JSON Schemas both read this."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from services.errors import FieldError, ValidationFailed
+
+STATUSES = ("pending", "in_progress", "completed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+READ_ONLY = ("userId", "taskId", "createdAt", "updatedAt", "completedAt", "version", "url")
+SEED_USER_FIELDS = ("userId", "userID")
+MAX_TAGS = 20
+MAX_ORDER = 2**53 - 1  # largest integer every JSON client reads exactly
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # "text", "choice", "boolean", "date", "tags" or "integer"
+    description: str
+    min_length: int = 0
+    max_length: int = 0
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    required: bool = False  # on create
+    removable: bool = False  # `null` in a merge patch removes it
+    multiline: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", "text", "What to do (trimmed).", 1, 200, required=True),
+    Field("description", "text", "Details.", 0, 4000, removable=True, multiline=True),
+    Field("status", "choice", "Progress of the task.", choices=STATUSES, default="pending"),
+    Field("completed", "boolean", "Shortcut: true sets status completed, false pending."),
+    Field("dueDate", "date", "ISO 8601 date or date-time.", removable=True),
+    Field("priority", "choice", "Priority.", choices=PRIORITIES, default="normal"),
+    Field("tags", "tags", f"Up to {MAX_TAGS} distinct tags.", 1, 50, removable=True),
+    Field("order", "integer", "Manual position in a list.", removable=True),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+
+
+def _text(field: Field, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str):
+        return None, "must be a string"
+    if field.name == "title":
+        value = value.strip()
+    bad = _CONTROL_BUT_WHITESPACE if field.multiline else _CONTROL
+    if bad.search(value):
+        return None, "must not contain control characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "must be valid Unicode text"
+    if len(value) < field.min_length:
+        return None, "must not be empty"
+    if len(value) > field.max_length:
+        return None, f"must be at most {field.max_length} characters"
+    return value, None
+
+
+def _date(value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str) or len(value) > 40:
+        return None, "must be an ISO 8601 date or date-time string"
+    for parse in (date.fromisoformat, datetime.fromisoformat):
+        try:
+            parse(value)
+            return value, None
+        except ValueError:
+            continue
+    return None, "must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)"
+
+
+def _tags(field: Field, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list):
+        return None, "must be a list of strings"
+    if len(value) > MAX_TAGS:
+        return None, f"must hold at most {MAX_TAGS} tags"
+    tags: list[str] = []
+    for tag in value:
+        clean, problem = _text(field, tag)
+        if problem:
+            return None, f"each tag {problem} (1 to {field.max_length} characters)"
+        if clean in tags:
+            return None, f"must not repeat a tag ({clean!r})"
+        tags.append(clean)
+    return tags, None
+
+
+def _check(field: Field, value: Any) -> tuple[Any, str | None]:
+    if field.kind == "text":
+        return _text(field, value)
+    if field.kind == "choice":
+        if isinstance(value, str) and value in field.choices:
+            return value, None
+        return None, "must be one of " + ", ".join(field.choices)
+    if field.kind == "boolean":
+        return (value, None) if isinstance(value, bool) else (None, "must be true or false")
+    if field.kind == "date":
+        return _date(value)
+    if field.kind == "tags":
+        return _tags(field, value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ORDER:
+        return value, None
+    return None, f"must be an integer between -{MAX_ORDER} and {MAX_ORDER}"
+
+
+def _unknown(name: str) -> str:
+    return "is read-only" if name in READ_ONLY else "is not a field of a task"
+
+
+def _reconcile_completed(values: dict[str, Any], errors: list[FieldError]) -> None:
+    """`completed` is a shortcut for status; both may be given only when they agree."""
+    if "completed" not in values:
+        return
+    completed = values.pop("completed")
+    implied = "completed" if completed else "pending"
+    status = values.get("status")
+    if status is not None and (status == "completed") != completed:
+        errors.append(FieldError("completed", f"contradicts status {status!r}"))
+    elif status is None:
+        values["status"] = implied
+
+
+def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a create body (seed user fields already taken out); defaults filled in."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for name, raw in body.items():
+        field = BY_NAME.get(name)
+        if field is None:
+            errors.append(FieldError(name, _unknown(name)))
+        elif raw is None and not field.required:
+            continue
+        else:
+            clean, problem = _check(field, raw)
+            if problem:
+                errors.append(FieldError(name, problem))
+            else:
+                values[name] = clean
+    missing = [f.name for f in FIELDS if f.required and f.name not in body]
+    errors.extend(FieldError(name, "is required") for name in missing)
+    _reconcile_completed(values, errors)
+    if errors:
+        raise ValidationFailed("Missing required fields" if missing else "Invalid task", errors)
+    for field in FIELDS:
+        if field.default is not None:
+            values.setdefault(field.name, field.default)
+    return values
+
+
+@dataclass(frozen=True)
+class Changes:
+    set: dict[str, Any]
+    remove: frozenset[str]
+
+
+def parse_changes(body: dict[str, Any]) -> Changes:
+    """Validate an update body as a JSON merge patch: `null` removes an optional field."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    remove: set[str] = set()
+    for name, raw in body.items():
+        field = BY_NAME.get(name)
+        if field is None:
+            errors.append(FieldError(name, _unknown(name)))
+        elif raw is None:
+            if field.removable:
+                remove.add(name)
+            else:
+                errors.append(FieldError(name, "cannot be null (it is not optional)"))
+        else:
+            clean, problem = _check(field, raw)
+            if problem:
+                errors.append(FieldError(name, problem))
+            else:
+                values[name] = clean
+    _reconcile_completed(values, errors)
+    if errors:
+        raise ValidationFailed("Invalid task update", errors)
+    if not values and not remove:
+        raise ValidationFailed("No valid fields to update")
+    return Changes(values, frozenset(remove))

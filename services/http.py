@@ -1,0 +1,313 @@
+"""The HTTP edge shared by the handlers: proxy event in, proxy response out, RFC 9457 errors."""
+
+import base64
+import binascii
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.errors import (
+    FieldError,
+    NotAuthenticated,
+    NotOwner,
+    PayloadTooLarge,
+    StoreUnavailable,
+    TaskError,
+    TaskNotFound,
+    ValidationFailed,
+    VersionMismatch,
+)
+from services.routes import Route
+
+_DIGITS = re.compile(r"^[0-9]{1,6}$")
+MAX_BODY_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 32
+PROBLEM_TYPE = "urn:todo-api:problem:"
+EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Request-Id, Retry-After"
+RETRY_AFTER_SECONDS = 2
+
+Response = dict[str, Any]
+
+
+@dataclass
+class Request:
+    """What a handler needs from an API Gateway REST proxy event."""
+
+    method: str
+    resource: str
+    path_params: dict[str, str]
+    query: dict[str, str]
+    headers: dict[str, str]
+    caller_id: str
+    request_id: str
+    base_url: str
+    body: bytes | None
+    duplicate_params: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # validated query parameters
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any], request_id: str) -> "Request":
+        context = event.get("requestContext") or {}
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if v is not None}
+        multi = event.get("multiValueQueryStringParameters") or {}
+        duplicates = sorted(k for k, values in multi.items() if values and len(values) > 1)
+        claims = (context.get("authorizer") or {}).get("claims") or {}
+        return cls(
+            method=str(event.get("httpMethod", "")).upper(),
+            resource=str(event.get("resource", "")),
+            path_params=dict(event.get("pathParameters") or {}),
+            query=dict(event.get("queryStringParameters") or {}),
+            headers=headers,
+            caller_id=str(claims.get("sub") or ""),
+            request_id=request_id,
+            base_url=_base_url(event, headers),
+            body=_raw_body(event),
+            duplicate_params=duplicates,
+        )
+
+    def caller(self) -> str:
+        if not self.caller_id:
+            raise NotAuthenticated("no caller identity in the request context")
+        return self.caller_id
+
+    def claimed_user_ids(self) -> list[str]:
+        return [self.params[k] for k in ("userId", "userID") if k in self.params]
+
+    def parse_params(self, route: Route) -> None:
+        """Validate the query string against the route's declared parameters."""
+        errors = [FieldError(n, "must be given only once", "query") for n in self.duplicate_params]
+        declared = {p.name for p in route.params}
+        errors += [
+            FieldError(name, "is not a parameter of this route", "query")
+            for name in sorted(self.query) if name not in declared
+        ]
+        for param in route.params:
+            raw = self.query.get(param.name)
+            if raw is None:
+                if param.required:
+                    errors.append(FieldError(param.name, "is required", "query"))
+                elif param.default is not None:
+                    self.params[param.name] = param.default
+            elif param.kind == "integer":
+                if _DIGITS.match(raw) and param.minimum <= int(raw) <= param.maximum:
+                    self.params[param.name] = int(raw)
+                else:
+                    errors.append(FieldError(
+                        param.name,
+                        f"must be an integer from {param.minimum} to {param.maximum}", "query",
+                    ))
+            elif param.choices and raw not in param.choices:
+                errors.append(
+                    FieldError(param.name, "must be one of " + ", ".join(param.choices), "query")
+                )
+            elif not param.choices and not 0 < len(raw) <= param.max_length:
+                errors.append(FieldError(
+                    param.name, f"must be 1 to {param.max_length} characters", "query",
+                ))
+            else:
+                self.params[param.name] = raw
+        if errors:
+            raise ValidationFailed("Invalid query parameters", errors)
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or a ValidationFailed / PayloadTooLarge saying why not."""
+        if not self.body:
+            raise ValidationFailed("Request body is missing")
+        if len(self.body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(MAX_BODY_BYTES)
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed("Request body is not valid UTF-8") from None
+        try:
+            value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject)
+        except RecursionError:
+            raise ValidationFailed("Request body is nested too deeply") from None
+        except ValueError as error:
+            reason = _json_reason(error)
+            raise ValidationFailed(f"Request body is not valid JSON: {reason}") from None
+        if not isinstance(value, dict):
+            raise ValidationFailed("Request body must be a JSON object")
+        if _depth(value) > MAX_JSON_DEPTH:
+            raise ValidationFailed("Request body is nested too deeply")
+        return value
+
+    def url_for(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+
+def _raw_body(event: dict[str, Any]) -> bytes | None:
+    body = event.get("body")
+    if body is None:
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return b"\xff"  # undecodable: reported as invalid UTF-8 downstream
+    return str(body).encode("utf-8", "surrogatepass")
+
+
+def _base_url(event: dict[str, Any], headers: dict[str, str]) -> str:
+    """Scheme, host and base path (the stage, or a custom domain's mapping) of this API."""
+    context = event.get("requestContext") or {}
+    host = context.get("domainName") or headers.get("host") or "localhost"
+    scheme = headers.get("x-forwarded-proto", "https").split(",")[0].strip()
+    full_path = str(context.get("path") or event.get("path") or "")
+    path = str(event.get("path") or "")
+    prefix = full_path[: len(full_path) - len(path)] if path and full_path.endswith(path) else ""
+    return f"{scheme}://{host}{prefix}"
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _json_reason(error: ValueError) -> str:
+    if isinstance(error, _DuplicateKey):
+        return str(error)
+    if isinstance(error, json.JSONDecodeError):
+        return f"syntax error at line {error.lineno}, column {error.colno}"
+    return "NaN and Infinity are not JSON numbers"
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def problem(
+    request_id: str,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    kind: str = "",
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """RFC 9457 problem details; `message` repeats `detail` for clients written for the seed."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + kind if kind else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "message": detail,
+        "requestId": request_id,
+    }
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "in": e.location, "detail": f"{e.field} {e.detail}"}
+            | ({"pointer": f"/{e.field}"} if e.location == "body" else {})
+            for e in errors
+        ]
+    response = json_response(status, body, headers)
+    response["headers"]["Content-Type"] = "application/problem+json"
+    return response
+
+
+def problem_for(error: TaskError, request_id: str) -> Response:
+    """The one place where a domain failure becomes an HTTP status."""
+    if isinstance(error, ValidationFailed):
+        return problem(
+            request_id, 400, "Bad Request", error.detail, kind="validation-error",
+            errors=error.errors,
+        )
+    if isinstance(error, PayloadTooLarge):
+        return problem(
+            request_id, 413, "Content Too Large",
+            f"The request body must not exceed {error.limit} bytes", kind="payload-too-large",
+        )
+    if isinstance(error, NotAuthenticated):
+        return problem(request_id, 401, "Unauthorized", "Sign in and send the ID token")
+    if isinstance(error, NotOwner):
+        return problem(
+            request_id, 403, "Forbidden",
+            "The userId in the request does not match the signed-in user", kind="not-owner",
+        )
+    if isinstance(error, TaskNotFound):
+        return problem(request_id, 404, "Not Found", str(error), kind="task-not-found")
+    if isinstance(error, VersionMismatch):
+        return problem(
+            request_id, 412, "Precondition Failed",
+            "The task has changed since you read it: fetch it again and retry with its ETag",
+            kind="version-mismatch", headers=_etag_header(error.current),
+        )
+    if isinstance(error, StoreUnavailable):
+        return problem(
+            request_id, 503, "Service Unavailable",
+            "The task store is busy; retry after the time in Retry-After",
+            kind="store-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return internal_error(request_id)
+
+
+def internal_error(request_id: str) -> Response:
+    return problem(
+        request_id, 500, "Internal Server Error",
+        "Something went wrong on our side; quote the request id if you report it",
+    )
+
+
+def _etag_header(version: int | None) -> dict[str, str]:
+    return {"ETag": etag(version)} if version is not None else {}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match(request: Request) -> int | None:
+    """The version a conditional write expects, from If-Match (None when absent or `*`)."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 18:
+        raise ValidationFailed(
+            "Invalid If-Match", [FieldError("If-Match", 'must be an ETag such as "3"', "header")]
+        )
+    return int(value)
+
+
+def cors_headers(request_headers: dict[str, str]) -> dict[str, str]:
+    """CORS for the actual response; allowed origins come from the stack's config."""
+    origin = request_headers.get("origin")
+    allowed = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "*").split(",")]
+    if "*" in allowed:
+        allow = "*"
+    elif origin and origin in allowed:
+        allow = origin
+    else:
+        return {"Vary": "Origin"}
+    return {
+        "Access-Control-Allow-Origin": allow,
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+        "Vary": "Origin",
+    }

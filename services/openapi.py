@@ -1,0 +1,233 @@
+"""The OpenAPI 3 document, built from the route table and the schemas. With gateway options it
+also carries the API Gateway extensions, and becomes the REST API's `body` in Pulumi."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.routes import ROUTES, Route
+from services.schemas import components
+
+PROBLEM_STATUSES = {
+    "400": "Invalid request (see errors)",
+    "401": "Missing or invalid token",
+    "403": "The request names another user",
+    "404": "No such task",
+    "412": "If-Match does not match the task's version",
+    "413": "Body larger than 16 KiB",
+    "429": "Too many requests",
+    "500": "Unexpected error",
+    "503": "Task store unavailable; see Retry-After",
+}
+ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
+EXPOSED_HEADERS = "ETag,Location,Link,X-Next-Cursor,X-Request-Id,Retry-After"
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """What API Gateway needs beyond the plain document (all values resolved strings)."""
+
+    invoke_arns: dict[str, str]  # function name -> Lambda invoke ARN
+    user_pool_arn: str
+    cors_origins: list[str] = field(default_factory=lambda: ["*"])
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+def _success(route: Route) -> dict[str, Any]:
+    headers: dict[str, Any] = {"X-Request-Id": {"schema": {"type": "string"}}}
+    if route.response == "Task":
+        headers["ETag"] = {"schema": {"type": "string"}, "description": "The task's version"}
+    if route.status == 201:
+        headers["Location"] = {"schema": {"type": "string", "format": "uri"}}
+    if route.response == "TaskList":
+        headers["Link"] = {"schema": {"type": "string"}, "description": 'rel="next" page'}
+        headers["X-Next-Cursor"] = {"schema": {"type": "string"}}
+    return {"description": route.summary, "headers": headers,
+            "content": {"application/json": {"schema": _ref(route.response)}}}
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.path_params
+    ]
+    params += [
+        {"name": p.name, "in": "query", "required": p.required, "description": p.description,
+         "schema": p.schema()}
+        for p in route.params
+    ]
+    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
+        params.append({"name": "If-Match", "in": "header", "required": False,
+                       "description": "The ETag you read; 412 if the task changed since",
+                       "schema": {"type": "string"}})
+    return params
+
+
+def _operation(route: Route, gateway: Gateway | None) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(route.status): _success(route)}
+    if route.authorized:
+        responses |= {code: _problem_response(text) for code, text in PROBLEM_STATUSES.items()}
+    else:
+        responses["500"] = _problem_response(PROBLEM_STATUSES["500"])
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "tags": [route.function],
+        "parameters": _parameters(route),
+        "responses": responses,
+        "security": [{"CognitoUserPool": []}] if route.authorized else [],
+    }
+    if route.deprecated:
+        operation["deprecated"] = True
+    if route.request_body:
+        media = ["application/json"]
+        if route.method == "PATCH":
+            media.append("application/merge-patch+json")
+        operation["requestBody"] = {
+            "required": True,
+            "content": {m: {"schema": _ref(route.request_body)} for m in media},
+        }
+    if gateway is not None:
+        operation["x-amazon-apigateway-integration"] = {
+            "type": "aws_proxy",
+            "httpMethod": "POST",
+            "uri": gateway.invoke_arns[route.function],
+            "passthroughBehavior": "when_no_match",
+        }
+    return operation
+
+
+def _allow_origin_template(origins: list[str]) -> str:
+    """VTL that answers a preflight with the request's Origin only when it is allowed."""
+    checks = " || ".join(f'$origin == "{o}"' for o in origins)
+    return (
+        "#set($origin = $input.params(\"Origin\"))\n"
+        f"#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin"
+        " = $origin)#end\n{}"
+    )
+
+
+def _preflight(methods: list[str], gateway: Gateway) -> dict[str, Any]:
+    star = "*" in gateway.cors_origins
+    headers = {
+        "Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
+        "Access-Control-Allow-Methods": f"'{','.join([*methods, 'OPTIONS'])}'",
+        "Access-Control-Max-Age": "'600'",
+    }
+    if star:
+        headers["Access-Control-Allow-Origin"] = "'*'"
+    return {
+        "summary": "CORS preflight (no token needed)",
+        "security": [],
+        "responses": {"200": {"description": "CORS headers", "headers": {
+            name: {"schema": {"type": "string"}} for name in
+            [*headers, "Access-Control-Allow-Origin"]}}},
+        "x-amazon-apigateway-integration": {
+            "type": "mock",
+            "requestTemplates": {"application/json": '{"statusCode": 200}'},
+            "passthroughBehavior": "when_no_match",
+            "responses": {"default": {
+                "statusCode": "200",
+                "responseParameters": {
+                    f"method.response.header.{name}": value for name, value in headers.items()
+                },
+                "responseTemplates": {"application/json": "{}" if star else
+                                      _allow_origin_template(gateway.cors_origins)},
+            }},
+        },
+    }
+
+
+# Responses API Gateway makes itself: kind -> (status, title, detail); None keeps the
+# gateway's own status or message. The local emulator answers with the same table.
+GATEWAY_ERRORS: dict[str, tuple[int | None, str | None, str | None]] = {
+    "UNAUTHORIZED": (401, "Unauthorized", "Send a valid ID token in the Authorization header"),
+    "ACCESS_DENIED": (403, "Forbidden", None),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "Not Found", "No such route"),  # not the usual 403
+    "REQUEST_TOO_LARGE": (413, "Content Too Large", None),
+    "THROTTLED": (429, "Too Many Requests", "Slow down and retry"),
+    "QUOTA_EXCEEDED": (429, "Too Many Requests", None),
+    "INTEGRATION_TIMEOUT": (504, "Gateway Timeout", None),
+    "DEFAULT_4XX": (None, None, None),
+    "DEFAULT_5XX": (None, None, None),
+}
+
+
+def _quoted(text: str | None) -> str:
+    # $context.error.messageString is already a quoted JSON string.
+    return json.dumps(text) if text else "$context.error.messageString"
+
+
+def _gateway_responses(gateway: Gateway) -> dict[str, Any]:
+    """Errors made by API Gateway itself: problem+json with CORS headers, like ours."""
+    if "*" in gateway.cors_origins:
+        origin = "'*'"
+    elif len(gateway.cors_origins) == 1:
+        origin = f"'{gateway.cors_origins[0]}'"
+    else:  # a gateway error carries no user data, so echoing the caller's origin is safe
+        origin = "method.request.header.Origin"
+    cors = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": origin,
+        "gatewayresponse.header.Access-Control-Expose-Headers": f"'{EXPOSED_HEADERS}'",
+        "gatewayresponse.header.Content-Type": "'application/problem+json'",
+    }
+    responses = {}
+    for kind, (status, title, detail) in GATEWAY_ERRORS.items():
+        status_member = f'"status":{status},' if status else ""
+        template = (
+            f'{{"type":"about:blank","title":{_quoted(title)},{status_member}'
+            f'"detail":{_quoted(detail)},"message":{_quoted(detail)},'
+            '"requestId":"$context.requestId"}'
+        )
+        entry: dict[str, Any] = {
+            "responseParameters": cors,
+            "responseTemplates": {"application/json": template},
+        }
+        if status:
+            entry["statusCode"] = str(status)
+        responses[kind] = entry
+    return responses
+
+
+def document(server_url: str = "/", gateway: Gateway | None = None) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, gateway)
+    if gateway is not None:
+        for operations in paths.values():
+            methods = sorted(m.upper() for m in operations)
+            operations["options"] = _preflight(methods, gateway)
+    scheme: dict[str, Any] = {
+        "type": "apiKey",
+        "name": "Authorization",
+        "in": "header",
+        "description": "The Cognito ID token (Bearer or bare).",
+    }
+    doc: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "todo-api",
+            "version": "1.0.0",
+            "description": "Task Management API. Every route but this document needs a token.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {"schemas": components(),
+                       "securitySchemes": {"CognitoUserPool": scheme}},
+    }
+    if gateway is not None:
+        scheme["x-amazon-apigateway-authtype"] = "cognito_user_pools"
+        scheme["x-amazon-apigateway-authorizer"] = {
+            "type": "cognito_user_pools", "providerARNs": [gateway.user_pool_arn],
+        }
+        doc["x-amazon-apigateway-gateway-responses"] = _gateway_responses(gateway)
+        doc["x-amazon-apigateway-binary-media-types"] = []
+    return doc

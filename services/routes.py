@@ -1,0 +1,115 @@
+"""Every route of the API, declared once: the handlers, the local emulator, the OpenAPI
+document and the Pulumi program all read this table."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.fields import STATUSES
+
+# Function name -> image command (module.function) that serves its routes.
+FUNCTIONS: dict[str, str] = {
+    "createTodo": "services.create_todo.handler",
+    "getTodos": "services.get_todos.handler",
+    "updateTodo": "services.update_todo.handler",
+    "deleteTodo": "services.delete_todo.handler",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str
+    kind: str = "string"  # or "integer"
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 0
+    max_length: int = 512
+    default: str | int | None = None
+    required: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        if self.kind == "integer":
+            schema: dict[str, Any] = {
+                "type": "integer", "minimum": self.minimum, "maximum": self.maximum,
+            }
+        elif self.choices:
+            schema = {"type": "string", "enum": list(self.choices)}
+        else:
+            schema = {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    operation_id: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    request_body: str | None = None  # name of a component schema
+    status: int = 200
+    response: str = "Task"  # name of a component schema
+    authorized: bool = True
+    deprecated: bool = False
+
+    @property
+    def path_params(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+# The seed sent the user id in the query; still accepted, and must name the caller.
+SEED_USER = (
+    Param("userId", "Seed compatibility: must be the signed-in user's id.", max_length=128),
+    Param("userID", "Seed compatibility: must be the signed-in user's id.", max_length=128),
+)
+LIMIT = Param("limit", "Tasks per page.", kind="integer", minimum=1, maximum=100, default=50)
+CURSOR = Param("cursor", "Opaque cursor from X-Next-Cursor or the Link header.")
+ORDER = Param("order", "By creation time.", choices=("asc", "desc"), default="asc")
+STATUS = Param("status", "Only tasks with this status.", choices=STATUSES)
+CLEAR_STATUS = Param(
+    "status", "Which tasks to delete: one status, or all.", choices=(*STATUSES, "all"),
+    required=True,
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/todos", "createTodo", "createTask", "Create a task",
+          request_body="TaskCreate", status=201),
+    Route("POST", "/todo", "createTodo", "createTaskSeed",
+          "Create a task (the seed tutorial's path)", request_body="TaskCreate", status=201,
+          deprecated=True),
+    Route("GET", "/todos", "getTodos", "listTasks", "List the caller's tasks",
+          params=(LIMIT, CURSOR, STATUS, ORDER, *SEED_USER), response="TaskList"),
+    Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
+    Route("PUT", "/todos/{taskId}", "updateTodo", "updateTask",
+          "Update a task (partial, as the seed did)", params=SEED_USER,
+          request_body="TaskUpdate"),
+    Route("PATCH", "/todos/{taskId}", "updateTodo", "patchTask",
+          "Update a task with a JSON merge patch (RFC 7396)", params=SEED_USER,
+          request_body="TaskUpdate"),
+    Route("DELETE", "/todos/{taskId}", "deleteTodo", "deleteTask", "Delete a task",
+          params=SEED_USER, response="Message"),
+    # API Gateway allows one variable name per level, so the seed's /todos/{userId}/{taskId}
+    # is declared as /todos/{taskId}/{seedTaskId}: the first segment carries the user id.
+    Route("DELETE", "/todos/{taskId}/{seedTaskId}", "deleteTodo", "deleteTaskSeed",
+          "Delete a task (the seed's path: /todos/{userId}/{taskId})", response="Message",
+          deprecated=True),
+    Route("DELETE", "/todos", "deleteTodo", "clearTasks",
+          "Delete the caller's tasks of a status (or all)", params=(CLEAR_STATUS, *SEED_USER),
+          response="ClearResult"),
+    Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
+          response="OpenApi", authorized=False),
+)
+
+
+def find(method: str, resource: str) -> Route | None:
+    for route in ROUTES:
+        if route.method == method and route.path == resource:
+            return route
+    return None
+
+
+def resources() -> list[str]:
+    return sorted({route.path for route in ROUTES})

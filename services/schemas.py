@@ -1,0 +1,120 @@
+"""JSON Schemas of the bodies the API reads and writes, derived from the field declarations."""
+
+from typing import Any
+
+from services.fields import FIELDS, MAX_ORDER, MAX_TAGS, Field
+
+
+def _field_schema(field: Field) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if field.kind == "text":
+        schema = {"type": "string", "minLength": field.min_length, "maxLength": field.max_length}
+    elif field.kind == "choice":
+        schema = {"type": "string", "enum": list(field.choices)}
+    elif field.kind == "boolean":
+        schema = {"type": "boolean"}
+    elif field.kind == "date":
+        schema = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}],
+                  "example": "2026-12-31"}
+    elif field.kind == "tags":
+        schema = {
+            "type": "array", "maxItems": MAX_TAGS, "uniqueItems": True,
+            "items": {"type": "string", "minLength": 1, "maxLength": field.max_length},
+        }
+    else:
+        schema = {"type": "integer", "minimum": -MAX_ORDER, "maximum": MAX_ORDER}
+    if field.default is not None:
+        schema["default"] = field.default
+    return {"description": field.description, **schema}
+
+
+def _seed_user_id() -> dict[str, Any]:
+    return {"type": "string", "deprecated": True,
+            "description": "Seed compatibility: must be the signed-in user's id."}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "nullable": True}
+
+
+def components() -> dict[str, Any]:
+    create_props = {f.name: _field_schema(f) for f in FIELDS}
+    update_props = {
+        f.name: _nullable(_field_schema(f)) if f.removable else _field_schema(f) for f in FIELDS
+    }
+    task_props: dict[str, Any] = {
+        "userId": {"type": "string", "readOnly": True},
+        "taskId": {"type": "string", "format": "uuid", "readOnly": True},
+        **{f.name: _field_schema(f) for f in FIELDS},
+        "createdAt": {"type": "string", "format": "date-time", "readOnly": True},
+        "updatedAt": {"type": "string", "format": "date-time", "readOnly": True},
+        "completedAt": {"type": "string", "format": "date-time", "nullable": True,
+                        "readOnly": True},
+        "version": {"type": "integer", "minimum": 1, "readOnly": True},
+        "url": {"type": "string", "format": "uri", "readOnly": True},
+    }
+    for name in ("description", "dueDate", "order"):
+        task_props[name] = _nullable(task_props[name])
+    task_props["title"] = {"type": "string", "maxLength": 200}
+    return {
+        "Task": {
+            "type": "object",
+            "required": list(task_props),
+            "properties": task_props,
+        },
+        "TaskList": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+        "TaskCreate": {
+            "type": "object",
+            "required": ["title"],
+            "additionalProperties": False,
+            "properties": {
+                **create_props, "userId": _seed_user_id(), "userID": _seed_user_id(),
+            },
+        },
+        "TaskUpdate": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "description": "Fields to change; null removes an optional field (RFC 7396).",
+            "properties": update_props,
+        },
+        "Message": {
+            "type": "object", "required": ["message"],
+            "properties": {"message": {"type": "string"}},
+        },
+        "ClearResult": {
+            "type": "object", "required": ["message", "deleted", "more"],
+            "properties": {
+                "message": {"type": "string"},
+                "deleted": {"type": "integer", "minimum": 0},
+                "more": {"type": "boolean", "description": "true: repeat to delete the rest"},
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem details.",
+            "required": ["type", "title"],
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "message": {"type": "string", "description": "Same as detail (seed clients)."},
+                "requestId": {"type": "string"},
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "detail"],
+                        "properties": {
+                            "field": {"type": "string"},
+                            "in": {"type": "string", "enum": ["body", "query", "path", "header"]},
+                            "pointer": {"type": "string"},
+                            "detail": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "OpenApi": {"type": "object"},
+    }

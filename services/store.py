@@ -1,0 +1,193 @@
+"""Data access: every DynamoDB request of the API goes through here, one request per call."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.attributes import Attribute
+from pynamodb.exceptions import PynamoDBException
+
+from models import TodoModel
+from services.errors import StoreUnavailable, TaskNotFound, VersionMismatch
+
+# API field name -> model attribute, for the fields an update may touch.
+_ATTRIBUTES: dict[str, Attribute[Any]] = {
+    "title": TodoModel.title,
+    "description": TodoModel.description,
+    "status": TodoModel.status,
+    "dueDate": TodoModel.due_date,
+    "priority": TodoModel.priority,
+    "tags": TodoModel.tags,
+    "order": TodoModel.order,
+}
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+    }
+)
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _cause(error: BaseException) -> BaseException:
+    return getattr(error, "cause", None) or error
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    cause = _cause(error)
+    if isinstance(cause, ClientError):
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES or status >= 500
+    return isinstance(cause, BotoCoreError)
+
+
+@contextmanager
+def _dynamodb() -> Iterator[None]:
+    """Throttling and outages that outlast botocore's bounded retries become StoreUnavailable."""
+    try:
+        yield
+    except (PynamoDBException, ClientError, BotoCoreError) as error:
+        if _is_unavailable(error):
+            raise StoreUnavailable(str(error)) from error
+        raise
+
+
+def _failed_condition_item(error: BaseException) -> Mapping[str, Any] | None:
+    """The item DynamoDB returned with a failed condition, or None if the check did not fail."""
+    cause = _cause(error)
+    if isinstance(cause, ClientError) and cause.response["Error"]["Code"] == _CONDITION_FAILED:
+        item: Mapping[str, Any] = cause.response.get("Item") or {}
+        return item
+    return None
+
+
+def put_new(item: TodoModel) -> None:
+    with _dynamodb():
+        item.save(condition=TodoModel.task_id.does_not_exist())
+
+
+def get(user_id: str, task_id: str) -> TodoModel | None:
+    with _dynamodb():
+        try:
+            return TodoModel.get(user_id, task_id)
+        except TodoModel.DoesNotExist:
+            return None
+
+
+def query_page(
+    user_id: str,
+    *,
+    limit: int,
+    ascending: bool,
+    start_after: str | None,
+    status: str | None,
+) -> tuple[list[TodoModel], str | None]:
+    """One Query request: at most `limit` items read, and the key to resume from."""
+    start = {"userID": {"S": user_id}, "taskID": {"S": start_after}} if start_after else None
+    with _dynamodb():
+        page = TodoModel._get_connection().query(
+            user_id,
+            filter_condition=(TodoModel.status == status) if status else None,
+            exclusive_start_key=start,
+            limit=limit,
+            scan_index_forward=ascending,
+        )
+    items = [TodoModel.from_raw_data(raw) for raw in page.get("Items", [])]
+    last = page.get("LastEvaluatedKey")
+    return items, (last["taskID"]["S"] if last else None)
+
+
+def _raise_for_failed_condition(
+    error: BaseException, user_id: str, task_id: str, expected_version: int | None
+) -> None:
+    old = _failed_condition_item(error)
+    if old is None:
+        return
+    if not old or expected_version is None:
+        raise TaskNotFound(user_id, task_id) from None
+    raise VersionMismatch(expected_version, int(old["version"]["N"])) from None
+
+
+def _exists_at(expected_version: int | None) -> Any:
+    condition = TodoModel.task_id.exists()
+    if expected_version is not None:
+        condition &= TodoModel.version == expected_version
+    return condition
+
+
+def update(
+    user_id: str,
+    task_id: str,
+    *,
+    set_fields: Mapping[str, Any],
+    remove_fields: frozenset[str],
+    now: str,
+    completed: bool | None,
+    expected_version: int | None,
+) -> TodoModel:
+    """One conditional UpdateItem: never creates, fails on a missing task or a stale version."""
+    actions: list[Any] = [_ATTRIBUTES[name].set(value) for name, value in set_fields.items()]
+    actions += [_ATTRIBUTES[name].remove() for name in sorted(remove_fields)]
+    actions += [TodoModel.updated_at.set(now), TodoModel.version.add(1)]
+    if completed is True:  # keep the first completion time when completed again
+        actions.append(TodoModel.completed_at.set(TodoModel.completed_at | now))
+    elif completed is False:
+        actions.append(TodoModel.completed_at.remove())
+    item = TodoModel(user_id, task_id)
+    kwargs = item.get_update_kwargs_from_instance(
+        actions, _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
+    )
+    kwargs["ReturnValues"] = "ALL_NEW"
+    connection = TodoModel._get_connection().connection
+    with _dynamodb():
+        try:
+            data = connection.dispatch("UpdateItem", kwargs)
+        except ClientError as error:
+            _raise_for_failed_condition(error, user_id, task_id, expected_version)
+            raise
+    return TodoModel.from_raw_data(data["Attributes"])
+
+
+def delete(user_id: str, task_id: str, *, expected_version: int | None) -> None:
+    """One conditional DeleteItem: a missing task or a stale version changes nothing."""
+    item = TodoModel(user_id, task_id)
+    kwargs = item.get_delete_kwargs_from_instance(
+        _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
+    )
+    connection = TodoModel._get_connection().connection
+    with _dynamodb():
+        try:
+            connection.dispatch("DeleteItem", kwargs)
+        except ClientError as error:
+            _raise_for_failed_condition(error, user_id, task_id, expected_version)
+            raise
+
+
+def query_ids(
+    user_id: str, *, status: str | None, start_after: str | None, limit: int
+) -> tuple[list[str], str | None]:
+    """One keys-only Query page, for bulk deletes."""
+    start = {"userID": {"S": user_id}, "taskID": {"S": start_after}} if start_after else None
+    with _dynamodb():
+        page = TodoModel._get_connection().query(
+            user_id,
+            filter_condition=(TodoModel.status == status) if status else None,
+            attributes_to_get=["taskID"],
+            exclusive_start_key=start,
+            limit=limit,
+        )
+    ids = [raw["taskID"]["S"] for raw in page.get("Items", [])]
+    last = page.get("LastEvaluatedKey")
+    return ids, (last["taskID"]["S"] if last else None)
+
+
+def delete_many(user_id: str, task_ids: list[str]) -> None:
+    """BatchWriteItem in chunks of 25 (PynamoDB retries unprocessed items)."""
+    with _dynamodb(), TodoModel.batch_write() as batch:
+        for task_id in task_ids:
+            batch.delete(TodoModel(user_id, task_id))

@@ -1,0 +1,136 @@
+"""Task logic: ids, timestamps, status rules, paging. Knows nothing of HTTP or Lambda."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from models import TodoModel
+from services import cursor, store
+from services.errors import NotOwner, TaskNotFound
+from services.fields import Changes
+from services.ids import is_task_id, uuid7
+
+CLEAR_BATCH = 1000  # tasks one clear request deletes at most; the client repeats for more
+
+
+def now_iso() -> str:
+    """UTC, millisecond precision, `Z` suffix: what JavaScript's toISOString gives (the seed)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def check_owner(caller_id: str, claimed: list[str]) -> None:
+    """The seed sends a user id in the request; it may only ever name the caller."""
+    if any(user_id != caller_id for user_id in claimed):
+        raise NotOwner("the userId in the request is not the signed-in user")
+
+
+def view(item: TodoModel) -> dict[str, Any]:
+    """A task as the API shows it (camelCase), without its URL."""
+    return {
+        "userId": item.user_id,
+        "taskId": item.task_id,
+        "title": item.title,
+        "description": item.description,
+        "status": item.status,
+        "completed": item.status == "completed",
+        "dueDate": item.due_date,
+        "priority": item.priority,
+        "tags": list(item.tags or []),
+        "order": int(item.order) if item.order is not None else None,
+        "createdAt": item.created_at,
+        "updatedAt": item.updated_at,
+        "completedAt": item.completed_at,
+        "version": int(item.version),
+    }
+
+
+def create_task(user_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    now = now_iso()
+    status = values["status"]
+    item = TodoModel(
+        user_id,
+        uuid7(),
+        title=values["title"],
+        description=values.get("description"),
+        status=status,
+        due_date=values.get("dueDate"),
+        priority=values["priority"],
+        tags=values.get("tags") or None,
+        order=values.get("order"),
+        created_at=now,
+        updated_at=now,
+        completed_at=now if status == "completed" else None,
+        version=1,
+    )
+    store.put_new(item)
+    return view(item)
+
+
+def get_task(user_id: str, task_id: str) -> dict[str, Any]:
+    item = store.get(user_id, task_id) if is_task_id(task_id) else None
+    if item is None:
+        raise TaskNotFound(user_id, task_id)
+    return view(item)
+
+
+@dataclass(frozen=True)
+class Page:
+    tasks: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def list_tasks(
+    user_id: str, *, limit: int, ascending: bool, status: str | None, after: str | None
+) -> Page:
+    """One page, one Query. A status filter may leave a page short; the cursor goes on."""
+    query = f"{'asc' if ascending else 'desc'}:{status or ''}"
+    start = cursor.decode(user_id, query, after) if after else None
+    items, last = store.query_page(
+        user_id, limit=limit, ascending=ascending, start_after=start, status=status
+    )
+    next_cursor = cursor.encode(user_id, query, last) if last else None
+    return Page([view(item) for item in items], next_cursor)
+
+
+def update_task(
+    user_id: str, task_id: str, changes: Changes, *, expected_version: int | None
+) -> dict[str, Any]:
+    if not is_task_id(task_id):
+        raise TaskNotFound(user_id, task_id)
+    status = changes.set.get("status")
+    item = store.update(
+        user_id,
+        task_id,
+        set_fields=changes.set,
+        remove_fields=changes.remove,
+        now=now_iso(),
+        completed=None if status is None else status == "completed",
+        expected_version=expected_version,
+    )
+    return view(item)
+
+
+def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> None:
+    if not is_task_id(task_id):
+        raise TaskNotFound(user_id, task_id)
+    store.delete(user_id, task_id, expected_version=expected_version)
+
+
+@dataclass(frozen=True)
+class Cleared:
+    deleted: int
+    more: bool
+
+
+def clear_tasks(user_id: str, *, status: str | None) -> Cleared:
+    """Delete the caller's tasks (of one status, or all), at most CLEAR_BATCH per call."""
+    deleted, start = 0, None
+    while deleted < CLEAR_BATCH:
+        ids, start = store.query_ids(
+            user_id, status=status, start_after=start, limit=min(100, CLEAR_BATCH - deleted)
+        )
+        store.delete_many(user_id, ids)
+        deleted += len(ids)
+        if start is None:
+            return Cleared(deleted, more=False)
+    return Cleared(deleted, more=True)

@@ -1,0 +1,25 @@
+"""updateTodo: PUT /todos/{taskId} (partial, as the seed did) and PATCH (JSON merge patch)."""
+
+from typing import Any
+
+from services import fields, tasks
+from services.api import serve
+from services.http import Request, Response, if_match
+from services.representation import task_response
+
+
+def update(request: Request) -> Response:
+    caller = request.caller()
+    tasks.check_owner(caller, request.claimed_user_ids())
+    changes = fields.parse_changes(request.json_object())
+    task = tasks.update_task(
+        caller, request.path_params["taskId"], changes, expected_version=if_match(request)
+    )
+    return task_response(request, task)
+
+
+OPERATIONS = {"updateTask": update, "patchTask": update}
+
+
+def handler(event: dict[str, Any], context: Any) -> Response:
+    return serve(event, context, OPERATIONS)

@@ -1,0 +1,172 @@
+"""Test helpers: two ways to call the API (in-process gateway, real HTTP) and a local server."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from emulator.auth import issue_token
+from emulator.gateway import Gateway
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class Api:
+    """Calls the API as a user; subclasses decide how the request travels."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        user: str | None = None,
+        token: str | None = None,
+        json_body: Any = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        all_headers = dict(headers or {})
+        if user is not None:
+            token = token or issue_token(user)
+        if token is not None:
+            all_headers.setdefault("Authorization", f"Bearer {token}")
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        return self.send(method, path, all_headers, body or b"")
+
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        raise NotImplementedError
+
+    # Shortcuts for the common calls.
+    def create(self, user: str, **fields: Any) -> dict[str, Any]:
+        reply = self.request("POST", "/todos", user=user, json_body={"title": "task", **fields})
+        assert reply.status == 201, reply.body
+        task: dict[str, Any] = reply.json()
+        return task
+
+    def tasks_of(self, user: str) -> list[dict[str, Any]]:
+        """Every task of the user, following the pages."""
+        found: list[dict[str, Any]] = []
+        path = "/todos?limit=100"
+        while True:
+            reply = self.request("GET", path, user=user)
+            assert reply.status == 200, reply.body
+            found += reply.json()
+            cursor = reply.headers.get("x-next-cursor")
+            if not cursor:
+                return found
+            path = f"/todos?limit=100&cursor={cursor}"
+
+
+class InProcessApi(Api):
+    """The emulator's gateway called directly: real proxy events, real JWT checks, no socket."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        headers = {"Host": "api.test", **headers}
+        if body:
+            headers["Content-Length"] = str(len(body))
+        response = self.gateway.handle(method, path, list(headers.items()), body)
+        merged: dict[str, str] = {}
+        for name, value in response.headers:
+            merged[name.lower()] = value
+        return Reply(response.status, merged, response.body)
+
+
+class HttpApi(Api):
+    """Real HTTP to a running local server."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        response = self.session.request(
+            method, self.base_url + path, headers=headers, data=body or None, timeout=30
+        )
+        return Reply(
+            response.status_code,
+            {k.lower(): v for k, v in response.headers.items()},
+            response.content,
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LocalServer:
+    """`todo-api serve` in a child process on 127.0.0.1, stopped by the test that started it."""
+
+    def __init__(self, *args: str, env: Mapping[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(self.port), *args]
+        # The request log goes to a file: a pipe nobody reads would fill and stall the server.
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        self.banner = ""
+
+    def wait_ready(self, timeout: float = 60) -> "LocalServer":
+        deadline = time.monotonic() + timeout
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"server exited: {self.stop()}")
+            self.banner += line
+            if line.startswith("Press Ctrl-C"):
+                return self
+        raise TimeoutError("server did not start")
+
+    def stop(self, sig: int = signal.SIGTERM) -> str:
+        """Stop the server with a signal; returns what it printed after the banner."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            out, _ = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, _ = self.process.communicate()
+        return out + self.logs()
+
+    def logs(self) -> str:
+        self.log.seek(0)
+        return self.log.read()

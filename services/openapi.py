@@ -55,10 +55,7 @@ def _success(route: Route) -> dict[str, Any]:
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in route.path_params
-    ]
+    params = _path_parameters(route.path)
     params += [
         {"name": p.name, "in": "query", "required": p.required, "description": p.description,
          "schema": p.schema()}
@@ -115,7 +112,14 @@ def _allow_origin_template(origins: list[str]) -> str:
     )
 
 
-def _preflight(methods: list[str], gateway: Gateway) -> dict[str, Any]:
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+        for part in path.split("/") if part.startswith("{")
+    ]
+
+
+def _preflight(path: str, methods: list[str], gateway: Gateway) -> dict[str, Any]:
     star = "*" in gateway.cors_origins
     headers = {
         "Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
@@ -126,6 +130,7 @@ def _preflight(methods: list[str], gateway: Gateway) -> dict[str, Any]:
         headers["Access-Control-Allow-Origin"] = "'*'"
     return {
         "summary": "CORS preflight (no token needed)",
+        "parameters": _path_parameters(path),
         "security": [],
         "responses": {"200": {"description": "CORS headers", "headers": {
             name: {"schema": {"type": "string"}} for name in
@@ -202,9 +207,9 @@ def document(server_url: str = "/", gateway: Gateway | None = None) -> dict[str,
     for route in ROUTES:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, gateway)
     if gateway is not None:
-        for operations in paths.values():
+        for path, operations in paths.items():
             methods = sorted(m.upper() for m in operations)
-            operations["options"] = _preflight(methods, gateway)
+            operations["options"] = _preflight(path, methods, gateway)
     scheme: dict[str, Any] = {
         "type": "apiKey",
         "name": "Authorization",

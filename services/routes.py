@@ -75,11 +75,11 @@ CLEAR_STATUS = Param(
 )
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/todos", "createTodo", "createTask", "Create a task",
+    Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
           request_body="TaskCreate", status=201),
     Route("POST", "/todo", "createTodo", "createTaskSeed",
-          "Create a task (the seed tutorial's path)", request_body="TaskCreate", status=201,
-          deprecated=True),
+          "Create a task (the seed tutorial's path)", params=SEED_USER,
+          request_body="TaskCreate", status=201, deprecated=True),
     Route("GET", "/todos", "getTodos", "listTasks", "List the caller's tasks",
           params=(LIMIT, CURSOR, STATUS, ORDER, *SEED_USER), response="TaskList"),
     Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
@@ -94,8 +94,8 @@ ROUTES: tuple[Route, ...] = (
     # API Gateway allows one variable name per level, so the seed's /todos/{userId}/{taskId}
     # is declared as /todos/{taskId}/{seedTaskId}: the first segment carries the user id.
     Route("DELETE", "/todos/{taskId}/{seedTaskId}", "deleteTodo", "deleteTaskSeed",
-          "Delete a task (the seed's path: /todos/{userId}/{taskId})", response="Message",
-          deprecated=True),
+          "Delete a task (the seed's path: /todos/{userId}/{taskId})", params=SEED_USER,
+          response="Message", deprecated=True),
     Route("DELETE", "/todos", "deleteTodo", "clearTasks",
           "Delete the caller's tasks of a status (or all)", params=(CLEAR_STATUS, *SEED_USER),
           response="ClearResult"),

@@ -113,6 +113,12 @@ def _raise_for_failed_condition(
     raise VersionMismatch(expected_version, int(old["version"]["N"])) from None
 
 
+def _client() -> Any:
+    """The model's botocore client: PynamoDB's own wrapper drops the item a failed condition
+    returns, which is how one request tells "missing" (404) from "stale" (412)."""
+    return TodoModel._get_connection().connection.client
+
+
 def _exists_at(expected_version: int | None) -> Any:
     condition = TodoModel.task_id.exists()
     if expected_version is not None:
@@ -143,10 +149,9 @@ def update(
         actions, _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
     )
     kwargs["ReturnValues"] = "ALL_NEW"
-    connection = TodoModel._get_connection().connection
     with _dynamodb():
         try:
-            data = connection.dispatch("UpdateItem", kwargs)
+            data = _client().update_item(**kwargs)
         except ClientError as error:
             _raise_for_failed_condition(error, user_id, task_id, expected_version)
             raise
@@ -159,10 +164,9 @@ def delete(user_id: str, task_id: str, *, expected_version: int | None) -> None:
     kwargs = item.get_delete_kwargs_from_instance(
         _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
     )
-    connection = TodoModel._get_connection().connection
     with _dynamodb():
         try:
-            connection.dispatch("DeleteItem", kwargs)
+            _client().delete_item(**kwargs)
         except ClientError as error:
             _raise_for_failed_condition(error, user_id, task_id, expected_version)
             raise

@@ -1,0 +1,61 @@
+"""TodoModel against a DynamoDB engine over HTTP (moto server on 127.0.0.1)."""
+
+import uuid
+from typing import Any
+
+import pytest
+
+from models import TodoModel
+from services.ids import is_task_id, uuid7
+
+
+@pytest.fixture(autouse=True)
+def _engine(dynamodb_endpoint: str) -> None:
+    assert TodoModel.Meta.host == dynamodb_endpoint
+
+
+def _task(user: str, **fields: Any) -> TodoModel:
+    values: dict[str, Any] = {"title": "t", "status": "pending", "priority": "normal",
+                                 "created_at": "2026-01-01T00:00:00.000Z",
+                                 "updated_at": "2026-01-01T00:00:00.000Z", "version": 1}
+    return TodoModel(user, uuid7(), **(values | fields))
+
+
+def test_items_use_the_seed_key_names(ddb: object, user: str) -> None:
+    item = _task(user, tags=["a", "b"], due_date="2026-02-01", order=4)
+    item.save()
+    raw = ddb.get_item(  # type: ignore[attr-defined]
+        TableName=TodoModel.Meta.table_name,
+        Key={"userID": {"S": user}, "taskID": {"S": item.task_id}},
+    )["Item"]
+    assert raw["title"] == {"S": "t"}
+    assert raw["tags"] == {"L": [{"S": "a"}, {"S": "b"}]}
+    assert raw["dueDate"] == {"S": "2026-02-01"} and raw["order"] == {"N": "4"}
+    assert "description" not in raw  # absent, not stored as null
+
+
+def test_round_trip_and_query_in_creation_order(user: str) -> None:
+    made = [_task(user, title=f"n{i}") for i in range(5)]
+    for item in made:
+        item.save()
+    got = TodoModel.get(user, made[2].task_id)
+    assert got.title == "n2" and got.version == 1
+    assert [i.task_id for i in TodoModel.query(user)] == [i.task_id for i in made]
+    desc = [i.task_id for i in TodoModel.query(user, scan_index_forward=False)]
+    assert desc == [i.task_id for i in reversed(made)]
+
+
+def test_other_partitions_are_not_read(user: str) -> None:
+    _task(user).save()
+    assert list(TodoModel.query(f"{user}-x")) == []
+    with pytest.raises(TodoModel.DoesNotExist):
+        TodoModel.get(f"{user}-x", str(uuid.uuid4()))
+
+
+def test_uuid7_is_version_7_and_sorts_by_creation() -> None:
+    ids = [uuid7() for _ in range(5000)]
+    assert ids == sorted(ids) and len(set(ids)) == 5000
+    parsed = uuid.UUID(ids[0])
+    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+    assert all(is_task_id(i) for i in ids)
+    assert not is_task_id("task-001") and not is_task_id(ids[0].upper())

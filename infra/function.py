@@ -1,0 +1,103 @@
+"""One Lambda function with everything it owns: role, least-privilege policy, log group, and
+the permissions that let this API (and only its routes) invoke it."""
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.settings import Settings
+from services.routes import Route
+
+LAMBDA_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                   "Principal": {"Service": "lambda.amazonaws.com"}}],
+})
+
+
+def policy_document(table_arn: str, actions: list[str], log_group_arn: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Table", "Effect": "Allow", "Action": sorted(actions),
+             "Resource": [table_arn]},
+            {"Sid": "OwnLogGroup", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": [f"{log_group_arn}:*"]},
+            # X-Ray accepts no narrower resource than "*" for these two actions.
+            {"Sid": "Tracing", "Effect": "Allow",
+             "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]},
+        ],
+    })
+
+
+class ApiFunction(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: Settings,
+        command: str,
+        image_uri: pulumi.Input[str],
+        table_name: pulumi.Input[str],
+        table_arn: pulumi.Input[str],
+        actions: list[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("todo-api:index:ApiFunction", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.function_name = f"{settings.prefix}-{name}"
+        self.log_group = aws.cloudwatch.LogGroup(
+            name,
+            name=f"/aws/lambda/{self.function_name}",
+            retention_in_days=settings.log_retention_days,
+            opts=child,
+        )
+        self.role = aws.iam.Role(name, assume_role_policy=LAMBDA_TRUST, opts=child)
+        self.policy = aws.iam.RolePolicy(
+            name,
+            role=self.role.id,
+            policy=pulumi.Output.all(table_arn, self.log_group.arn).apply(
+                lambda arns: policy_document(arns[0], actions, arns[1])
+            ),
+            opts=child,
+        )
+        self.function = aws.lambda_.Function(
+            name,
+            name=self.function_name,
+            package_type="Image",
+            image_uri=image_uri,
+            image_config={"commands": [command]},
+            architectures=["arm64"],
+            memory_size=settings.memory_mb,
+            timeout=settings.timeout_seconds,
+            role=self.role.arn,
+            environment={"variables": {
+                "TABLE_NAME": table_name,
+                "CORS_ALLOWED_ORIGINS": ",".join(settings.cors_origins),
+            }},
+            logging_config={
+                "log_format": "JSON",
+                "log_group": self.log_group.name,
+                "application_log_level": "INFO",
+                "system_log_level": "WARN",
+            },
+            tracing_config={"mode": "Active"},
+            # The policy must exist before the first invocation can write its logs.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policy, self.log_group]),
+        )
+        self.register_outputs({"arn": self.function.arn})
+
+    def allow_routes(self, routes: list[Route], execution_arn: pulumi.Input[str]) -> None:
+        """One permission per route: API Gateway may invoke this function for its routes only."""
+        for route in routes:
+            path = "/".join("*" if p.startswith("{") else p for p in route.path.split("/"))
+            aws.lambda_.Permission(
+                f"{self.function_name}-{route.operation_id}",
+                action="lambda:InvokeFunction",
+                function=self.function.name,
+                principal="apigateway.amazonaws.com",
+                source_arn=pulumi.Output.concat(execution_arn, f"/*/{route.method}{path}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )

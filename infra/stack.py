@@ -1,0 +1,48 @@
+"""The whole stack, wired: image, table, functions, users, API. Returns the stack outputs."""
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import settings as stack_settings
+from infra.api import GatewayLogging, RestApi, UserPool
+from infra.function import ApiFunction
+from infra.image import FunctionImage
+from infra.permissions import FUNCTION_ACTIONS
+from infra.table import table
+from services.routes import FUNCTIONS, ROUTES
+
+
+def build() -> dict[str, pulumi.Output[str]]:
+    settings = stack_settings.load()
+    image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
+    todos = table(settings)
+    functions = {
+        name: ApiFunction(
+            name,
+            settings=settings,
+            command=command,
+            image_uri=image.uri,
+            table_name=todos.name,
+            table_arn=todos.arn,
+            actions=FUNCTION_ACTIONS[name],
+        )
+        for name, command in FUNCTIONS.items()
+    }
+    users = UserPool("users", settings=settings)
+    GatewayLogging("apigateway-logging")
+    api = RestApi(
+        "api",
+        settings=settings,
+        invoke_arns={name: f.function.invoke_arn for name, f in functions.items()},
+        user_pool_arn=users.pool.arn,
+    )
+    for name, function in functions.items():
+        function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
+    return {
+        "apiUrl": api.stage.invoke_url,
+        "tableName": todos.name,
+        "userPoolId": users.pool.id,
+        "userPoolClientId": users.client.id,
+        "imageUri": image.uri,
+        "region": aws.get_region_output().region,
+    }

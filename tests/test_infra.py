@@ -1,0 +1,197 @@
+"""The Pulumi program run offline under Pulumi's mocks, for the dev and the prod stack."""
+
+import hashlib
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import yaml
+
+from services.routes import FUNCTIONS, ROUTES
+from tests.support import ROOT
+
+# What each function may do to the table, written out here on purpose: the program's own
+# table must agree with this list, not be copied from it.
+EXPECTED_ACTIONS = {
+    "createTodo": {"dynamodb:PutItem"},
+    "getTodos": {"dynamodb:GetItem", "dynamodb:Query"},
+    "updateTodo": {"dynamodb:UpdateItem"},
+    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"},
+}
+STACKS = ["dev", "prod"]
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.pulumi_harness", request.param],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+    )
+    declared: dict[str, Any] = json.loads(result.stdout)
+    declared["name"] = request.param
+    declared["config"] = yaml.safe_load(
+        (ROOT / f"Pulumi.{request.param}.yaml").read_text())["config"]
+    return declared
+
+
+def of_type(stack: dict[str, Any], typ: str) -> list[dict[str, Any]]:
+    return [r for r in stack["resources"] if r["type"] == typ]
+
+
+def one(stack: dict[str, Any], typ: str) -> dict[str, Any]:
+    [resource] = of_type(stack, typ)
+    return resource
+
+
+def functions(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in of_type(stack, "aws:lambda/function:Function")}
+
+
+def test_four_functions_share_one_image_and_differ_in_command(stack: dict[str, Any]) -> None:
+    fns = functions(stack)
+    assert set(fns) == set(FUNCTIONS)
+    image = one(stack, "docker-build:index:Image")
+    assert image["inputs"]["platforms"] == ["linux/arm64"] and image["inputs"]["push"] is True
+    assert {f["inputs"]["imageUri"] for f in fns.values()} == {image["state"]["ref"]}
+    assert stack["outputs"]["imageUri"] == image["state"]["ref"]
+    for name, fn in fns.items():
+        inputs = fn["inputs"]
+        assert inputs["imageConfig"]["commands"] == [FUNCTIONS[name]]
+        assert inputs["packageType"] == "Image" and inputs["architectures"] == ["arm64"]
+        assert inputs["memorySize"] == stack["config"]["todo-api:memoryMb"]
+        assert inputs["timeout"] == stack["config"]["todo-api:timeoutSeconds"]
+        assert inputs["tracingConfig"] == {"mode": "Active"}
+        assert inputs["loggingConfig"]["logFormat"] == "JSON"
+        assert inputs["environment"]["variables"]["TABLE_NAME"] == stack["outputs"]["tableName"]
+
+
+def _policies(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: json.loads(r["inputs"]["policy"])
+            for r in of_type(stack, "aws:iam/rolePolicy:RolePolicy")}
+
+
+def test_each_role_may_do_exactly_its_functions_table_actions(stack: dict[str, Any]) -> None:
+    table = one(stack, "aws:dynamodb/table:Table")
+    policies = _policies(stack)
+    assert set(policies) == set(FUNCTIONS)
+    for name, policy in policies.items():
+        table_statements = [s for s in policy["Statement"]
+                            if any(a.startswith("dynamodb:") for a in s["Action"])]
+        assert len(table_statements) == 1
+        [statement] = table_statements
+        assert set(statement["Action"]) == EXPECTED_ACTIONS[name], name
+        assert statement["Resource"] == [table["state"]["arn"]]
+        for s in policy["Statement"]:
+            assert "*" not in s["Action"] and "dynamodb:*" not in s["Action"]
+    for role in of_type(stack, "aws:iam/role:Role"):
+        if role["name"] in FUNCTIONS:
+            assert not role["inputs"].get("managedPolicyArns"), role["name"]
+            trust = json.loads(role["inputs"]["assumeRolePolicy"])
+            assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_each_function_logs_to_its_own_group_with_the_stacks_retention(
+    stack: dict[str, Any],
+) -> None:
+    groups = {r["name"]: r for r in of_type(stack, "aws:cloudwatch/logGroup:LogGroup")}
+    policies = _policies(stack)
+    for name, fn in functions(stack).items():
+        group = groups[name]
+        assert group["inputs"]["retentionInDays"] == stack["config"]["todo-api:logRetentionDays"]
+        assert fn["inputs"]["loggingConfig"]["logGroup"] == group["inputs"]["name"]
+        assert group["inputs"]["name"] == f"/aws/lambda/{fn['inputs']['name']}"
+        [logs] = [s for s in policies[name]["Statement"] if s["Sid"] == "OwnLogGroup"]
+        assert logs["Resource"] == [f"{group['state']['arn']}:*"]
+
+
+def test_every_route_is_in_the_rest_api_with_its_function_and_authorizer(
+    stack: dict[str, Any],
+) -> None:
+    api = one(stack, "aws:apigateway/restApi:RestApi")
+    body = json.loads(api["inputs"]["body"])
+    fns = functions(stack)
+    pool = one(stack, "aws:cognito/userPool:UserPool")
+    scheme = body["components"]["securitySchemes"]["CognitoUserPool"]
+    assert scheme["x-amazon-apigateway-authorizer"] == {
+        "type": "cognito_user_pools", "providerARNs": [pool["state"]["arn"]]}
+    for route in ROUTES:
+        operation = body["paths"][route.path][route.method.lower()]
+        uri = operation["x-amazon-apigateway-integration"]["uri"]
+        assert uri == fns[route.function]["state"]["invokeArn"], route
+        assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        expected = [{"CognitoUserPool": []}] if route.authorized else []
+        assert operation["security"] == expected, route
+    for operations in body["paths"].values():
+        assert operations["options"]["security"] == []  # preflight needs no token
+    documented = {(m.upper(), p) for p, ops in body["paths"].items() for m in ops
+                  if m != "options"}
+    assert documented == {(r.method, r.path) for r in ROUTES}
+    origins = stack["config"]["todo-api:corsOrigins"]
+    cors = body["x-amazon-apigateway-gateway-responses"]["DEFAULT_4XX"]["responseParameters"]
+    assert cors["gatewayresponse.header.Access-Control-Allow-Origin"] in (
+        f"'{origins}'", "method.request.header.Origin")
+
+
+def test_deployment_follows_the_document_and_the_stage_is_the_stack(
+    stack: dict[str, Any],
+) -> None:
+    api = one(stack, "aws:apigateway/restApi:RestApi")
+    deployment = one(stack, "aws:apigateway/deployment:Deployment")
+    digest = hashlib.sha256(api["inputs"]["body"].encode()).hexdigest()
+    assert deployment["inputs"]["triggers"] == {"body": digest}
+    stage = one(stack, "aws:apigateway/stage:Stage")
+    assert stage["inputs"]["stageName"] == stack["name"]
+    assert stage["inputs"]["deployment"] == deployment["id"]
+    assert stage["inputs"]["xrayTracingEnabled"] is True
+    access = stage["inputs"]["accessLogSettings"]
+    fields = json.loads(access["format"])
+    for name in ("requestId", "caller", "route", "status", "latencyMs", "integrationLatencyMs"):
+        assert name in fields
+    groups = {r["state"]["arn"]: r for r in of_type(stack, "aws:cloudwatch/logGroup:LogGroup")}
+    assert access["destinationArn"] in groups
+    settings = one(stack, "aws:apigateway/methodSettings:MethodSettings")["inputs"]["settings"]
+    assert settings["throttlingRateLimit"] == stack["config"]["todo-api:throttleRateLimit"]
+    assert settings["throttlingBurstLimit"] == stack["config"]["todo-api:throttleBurstLimit"]
+    assert stack["outputs"]["apiUrl"].endswith(f"/{stack['name']}")
+
+
+def test_lambda_permissions_are_scoped_to_this_apis_routes(stack: dict[str, Any]) -> None:
+    api = one(stack, "aws:apigateway/restApi:RestApi")
+    permissions = of_type(stack, "aws:lambda/permission:Permission")
+    fns = {f["inputs"]["name"]: name for name, f in functions(stack).items()}
+    granted = {(fns[p["inputs"]["function"]], p["inputs"]["sourceArn"]) for p in permissions}
+    expected: set[tuple[str, str]] = set()
+    for route in ROUTES:
+        path = "/".join("*" if part.startswith("{") else part for part in route.path.split("/"))
+        expected.add((route.function, f"{api['state']['executionArn']}/*/{route.method}{path}"))
+    assert granted == expected
+    assert {p["inputs"]["principal"] for p in permissions} == {"apigateway.amazonaws.com"}
+
+
+def test_table_protection_follows_the_stack(stack: dict[str, Any]) -> None:
+    table = one(stack, "aws:dynamodb/table:Table")
+    inputs = table["inputs"]
+    assert (inputs["hashKey"], inputs["rangeKey"]) == ("userID", "taskID")
+    assert inputs["billingMode"] == "PAY_PER_REQUEST"
+    assert inputs["pointInTimeRecovery"] == {"enabled": True}
+    assert inputs["ttl"] == {"attributeName": "expiresAt", "enabled": True}
+    prod = stack["name"] == "prod"
+    assert inputs["deletionProtectionEnabled"] is prod
+    assert table["options"]["retainOnDelete"] is prod and table["options"]["protect"] is prod
+
+
+def test_image_repository_scans_and_expires(stack: dict[str, Any]) -> None:
+    repo = one(stack, "aws:ecr/repository:Repository")
+    assert repo["inputs"]["imageScanningConfiguration"] == {"scanOnPush": True}
+    rules = json.loads(one(stack, "aws:ecr/lifecyclePolicy:LifecyclePolicy")["inputs"]["policy"])
+    assert rules["rules"][0]["selection"]["countType"] == "imageCountMoreThan"
+
+
+def test_outputs(stack: dict[str, Any]) -> None:
+    for name in ("apiUrl", "tableName", "userPoolId", "userPoolClientId", "imageUri"):
+        assert stack["outputs"][name], name
+    client = one(stack, "aws:cognito/userPoolClient:UserPoolClient")
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["inputs"]["explicitAuthFlows"]
+    assert client["inputs"]["generateSecret"] is False

@@ -121,7 +121,7 @@ def test_every_route_is_in_the_rest_api_with_its_function_and_authorizer(
         uri = operation["x-amazon-apigateway-integration"]["uri"]
         assert uri == fns[route.function]["state"]["invokeArn"], route
         assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
-        expected = [{"CognitoUserPool": []}] if route.authorized else []
+        expected: list[dict[str, list[str]]] = [{"CognitoUserPool": []}] if route.authorized else []
         assert operation["security"] == expected, route
     for operations in body["paths"].values():
         assert operations["options"]["security"] == []  # preflight needs no token

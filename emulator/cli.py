@@ -28,6 +28,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     token = commands.add_parser("token", help="print an ID token for USER")
     token.add_argument("user")
     token.add_argument("--ttl", type=int, default=auth.DEFAULT_TTL, help="seconds (default 12 h)")
+    login = commands.add_parser("login", help="print an ID token for a deployed stack")
+    login.add_argument("--stack", required=True, help="the Pulumi stack (dev, prod)")
+    login.add_argument("--username", help="the user's e-mail (asked when missing)")
+    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    login.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
     return parser.parse_args(argv)
 
 
@@ -116,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         print(auth.issue_token(args.user, args.ttl))
         return 0
+    if args.command == "login":
+        from emulator.login import login
+
+        return login(args.stack, args.username, args.password_stdin, args.outputs)
     return serve(args)
 
 

@@ -170,3 +170,32 @@ class LocalServer:
     def logs(self) -> str:
         self.log.seek(0)
         return self.log.read()
+
+
+def proxy_event(method: str, resource: str, path: str, *, user: str | None = "maria123",
+          body: Any = None, query: dict[str, str] | None = None,
+          path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Shaped like the sample event in the API Gateway docs, behind a `dev` stage."""
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Host": "abc123.execute-api.us-east-1.amazonaws.com",
+                    "X-Forwarded-Proto": "https", "Content-Type": "application/json"},
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": path_params,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/dev{path}",
+            "stage": "dev",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "authorizer": {"claims": {"sub": user, "token_use": "id"}} if user else None,
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }

@@ -2,41 +2,12 @@
 
 import json
 import logging
-from typing import Any
 
 import pytest
 
 from models import TodoModel
 from services import create_todo, delete_todo, get_todos, update_todo
-
-
-def event(method: str, resource: str, path: str, *, user: str | None = "maria123",
-          body: Any = None, query: dict[str, str] | None = None,
-          path_params: dict[str, str] | None = None) -> dict[str, Any]:
-    """Shaped like the sample event in the API Gateway docs, behind a `dev` stage."""
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Host": "abc123.execute-api.us-east-1.amazonaws.com",
-                    "X-Forwarded-Proto": "https", "Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
-        "pathParameters": path_params,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/dev{path}",
-            "stage": "dev",
-            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "authorizer": {"claims": {"sub": user, "token_use": "id"}} if user else None,
-        },
-        "body": json.dumps(body) if body is not None else None,
-        "isBase64Encoded": False,
-    }
+from tests.support import proxy_event as event
 
 
 def test_full_cycle_with_stage_urls(dynamodb_endpoint: str) -> None:

@@ -3,28 +3,43 @@
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 TTL_ATTRIBUTE = "expiresAt"
 
 
 class EmbeddedDynamoDB:
-    """moto speaking the DynamoDB wire protocol on 127.0.0.1, in this process."""
+    """moto speaking the DynamoDB wire protocol on 127.0.0.1, in this process.
+
+    One request at a time: moto applies a condition check and its write (and a transaction's
+    rollback) without a lock, so concurrent requests could both pass a condition that
+    DynamoDB would let only one pass. Served in turn, each request is atomic, as in DynamoDB.
+    """
 
     def __init__(self) -> None:
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            "127.0.0.1", 0, app, threaded=False, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> str:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        return f"http://{host}:{port}"
+        self._thread.start()
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._thread.join(timeout=10)
 
 
 def client(endpoint: str | None, region: str) -> Any:

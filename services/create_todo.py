@@ -1,5 +1,6 @@
 """createTodo: POST /todos (and the seed's POST /todo)."""
 
+import re
 from typing import Any
 
 from services import fields, tasks
@@ -7,6 +8,8 @@ from services.api import serve
 from services.errors import FieldError, ValidationFailed
 from services.http import Request, Response
 from services.representation import task_response
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 def _seed_user_ids(body: dict[str, Any]) -> list[str]:
@@ -20,12 +23,27 @@ def _seed_user_ids(body: dict[str, Any]) -> list[str]:
     return claimed
 
 
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _KEY.match(key):
+        raise ValidationFailed("Invalid Idempotency-Key", [FieldError(
+            "Idempotency-Key", "must be 1 to 255 visible ASCII characters", "header")])
+    return key
+
+
 def create(request: Request) -> Response:
     caller = request.caller()
     body = request.json_object()
+    key = _idempotency_key(request)
+    sent = tasks.fingerprint(body)  # before the seed's user fields are taken out
     tasks.check_owner(caller, request.claimed_user_ids() + _seed_user_ids(body))
-    task = tasks.create_task(caller, fields.parse_new_task(body))
-    return task_response(request, task, status=201)
+    created = tasks.create_task(
+        caller, fields.parse_new_task(body), idempotency_key=key, request_fingerprint=sent
+    )
+    response = task_response(request, created.task, status=201)
+    if created.replayed:
+        response["headers"]["Idempotent-Replayed"] = "true"
+    return response
 
 
 OPERATIONS = {"createTask": create, "createTaskSeed": create}

@@ -51,3 +51,11 @@ class VersionMismatch(TaskError):
 
 class StoreUnavailable(TaskError):
     """DynamoDB throttled or failed for longer than the bounded retries."""
+
+
+class IdempotencyKeyReused(TaskError):
+    """The Idempotency-Key was first used with another request body."""
+
+
+class IdempotencyInProgress(TaskError):
+    """A request with the same Idempotency-Key is being processed right now."""

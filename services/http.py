@@ -10,6 +10,8 @@ from typing import Any
 
 from services.errors import (
     FieldError,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
     NotAuthenticated,
     NotOwner,
     PayloadTooLarge,
@@ -68,8 +70,10 @@ class Request:
         )
 
     def caller(self) -> str:
-        if not self.caller_id:
-            raise NotAuthenticated("no caller identity in the request context")
+        # Cognito subs never hold "#"; refusing it keeps a user id from naming another
+        # user's bookkeeping partition (models/idempotency.py).
+        if not self.caller_id or "#" in self.caller_id:
+            raise NotAuthenticated("no usable caller identity in the request context")
         return self.caller_id
 
     def claimed_user_ids(self) -> list[str]:
@@ -258,6 +262,18 @@ def problem_for(error: TaskError, request_id: str) -> Response:
             request_id, 412, "Precondition Failed",
             "The task has changed since you read it: fetch it again and retry with its ETag",
             kind="version-mismatch", headers=_etag_header(error.current),
+        )
+    if isinstance(error, IdempotencyKeyReused):
+        return problem(
+            request_id, 422, "Unprocessable Content",
+            "This Idempotency-Key was already used with a different request body",
+            kind="idempotency-key-reused",
+        )
+    if isinstance(error, IdempotencyInProgress):
+        return problem(
+            request_id, 409, "Conflict",
+            "A request with this Idempotency-Key is in progress; retry shortly",
+            kind="idempotency-in-progress", headers={"Retry-After": "1"},
         )
     if isinstance(error, StoreUnavailable):
         return problem(

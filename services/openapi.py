@@ -13,8 +13,10 @@ PROBLEM_STATUSES = {
     "401": "Missing or invalid token",
     "403": "The request names another user",
     "404": "No such task",
+    "409": "A request with the same Idempotency-Key is in progress",
     "412": "If-Match does not match the task's version",
     "413": "Body larger than 16 KiB",
+    "422": "Idempotency-Key reused with another body",
     "429": "Too many requests",
     "500": "Unexpected error",
     "503": "Task store unavailable; see Retry-After",
@@ -61,6 +63,12 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
          "schema": p.schema()}
         for p in route.params
     ]
+    if route.method == "POST":
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": "A retry with the same key and body returns the first "
+                       "answer and creates nothing (kept 24 h)",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                  "pattern": "^[\\x21-\\x7e]+$"}})
     if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
         params.append({"name": "If-Match", "in": "header", "required": False,
                        "description": "The ETag you read; 412 if the task changed since",

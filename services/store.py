@@ -6,10 +6,16 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import Attribute
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from models import TodoModel
-from services.errors import StoreUnavailable, TaskNotFound, VersionMismatch
+from models import IdempotencyRecord, TodoModel
+from services.errors import (
+    IdempotencyInProgress,
+    StoreUnavailable,
+    TaskNotFound,
+    VersionMismatch,
+)
 
 # API field name -> model attribute, for the fields an update may touch.
 _ATTRIBUTES: dict[str, Attribute[Any]] = {
@@ -69,6 +75,28 @@ def _failed_condition_item(error: BaseException) -> Mapping[str, Any] | None:
 def put_new(item: TodoModel) -> None:
     with _dynamodb():
         item.save(condition=TodoModel.task_id.does_not_exist())
+
+
+def put_new_once(item: TodoModel, record: IdempotencyRecord, now: int) -> IdempotencyRecord | None:
+    """Create the task and its idempotency record in one transaction, unless a live record
+    with that key exists: then nothing is written and that record is returned."""
+    fresh = IdempotencyRecord.key.does_not_exist() | (IdempotencyRecord.expires_at < now)
+    try:
+        with _dynamodb(), TransactWrite(connection=TodoModel._get_connection().connection) as tx:
+            tx.save(record, condition=fresh, return_values="ALL_OLD")
+            tx.save(item, condition=TodoModel.task_id.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        first = reasons[0] if reasons else None
+        if first is not None and first.code == "ConditionalCheckFailed" and first.raw_item:
+            return IdempotencyRecord.from_raw_data(first.raw_item)
+        codes = {r.code for r in reasons if r is not None}
+        if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+            raise StoreUnavailable(str(error)) from error
+        if "TransactionConflict" in codes:
+            raise IdempotencyInProgress(str(error)) from error
+        raise
+    return None
 
 
 def get(user_id: str, task_id: str) -> TodoModel | None:

@@ -1,16 +1,21 @@
 """Task logic: ids, timestamps, status rules, paging. Knows nothing of HTTP or Lambda."""
 
+import hashlib
+import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from models import TodoModel
+from models import IdempotencyRecord, TodoModel
+from models.idempotency import partition
 from services import cursor, store
-from services.errors import NotOwner, TaskNotFound
+from services.errors import IdempotencyKeyReused, NotOwner, TaskNotFound
 from services.fields import Changes
 from services.ids import is_task_id, uuid7
 
 CLEAR_BATCH = 1000  # tasks one clear request deletes at most; the client repeats for more
+IDEMPOTENCY_TTL = 24 * 3600  # how long a retry with the same key gets the first answer
 
 
 def now_iso() -> str:
@@ -44,10 +49,52 @@ def view(item: TodoModel) -> dict[str, Any]:
     }
 
 
-def create_task(user_id: str, values: dict[str, Any]) -> dict[str, Any]:
+def fingerprint(body: dict[str, Any]) -> str:
+    """Of the request as sent, so that a retry matches whatever the defaults become."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Created:
+    task: dict[str, Any]
+    replayed: bool  # True: the answer to an earlier request with the same Idempotency-Key
+
+
+def create_task(
+    user_id: str,
+    values: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    request_fingerprint: str = "",
+) -> Created:
+    """One write; with an Idempotency-Key, one transaction that creates the task only once."""
+    item = _new_item(user_id, values)
+    task = view(item)
+    if idempotency_key is None:
+        store.put_new(item)
+        return Created(task, replayed=False)
+    now = int(time.time())
+    record = IdempotencyRecord(
+        partition(user_id),
+        idempotency_key,
+        fingerprint=request_fingerprint,
+        task_id=item.task_id,
+        response=json.dumps(task, separators=(",", ":")),
+        expires_at=now + IDEMPOTENCY_TTL,
+    )
+    earlier = store.put_new_once(item, record, now)
+    if earlier is None:
+        return Created(task, replayed=False)
+    if earlier.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with another request body")
+    return Created(json.loads(earlier.response), replayed=True)
+
+
+def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
     now = now_iso()
     status = values["status"]
-    item = TodoModel(
+    return TodoModel(
         user_id,
         uuid7(),
         title=values["title"],
@@ -62,8 +109,6 @@ def create_task(user_id: str, values: dict[str, Any]) -> dict[str, Any]:
         completed_at=now if status == "completed" else None,
         version=1,
     )
-    store.put_new(item)
-    return view(item)
 
 
 def get_task(user_id: str, task_id: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ os.environ.pop("AWS_PROFILE", None)
 from emulator import dynamodb as embedded  # noqa: E402
 from emulator.auth import Verifier  # noqa: E402
 from emulator.gateway import Gateway  # noqa: E402
-from models import TodoModel  # noqa: E402
+from models import ALL_MODELS, TodoModel, configure  # noqa: E402
 from tests.support import Api, HttpApi, InProcessApi, LocalServer  # noqa: E402
 
 
@@ -36,8 +36,7 @@ def dynamodb_endpoint() -> Iterator[str]:
     engine = embedded.EmbeddedDynamoDB()
     endpoint = engine.start()
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    TodoModel.Meta.host = endpoint
-    TodoModel._connection = None
+    configure(ALL_MODELS, endpoint=endpoint)
     embedded.ensure_table(embedded.client(endpoint, "us-east-1"), TodoModel.Meta.table_name)
     yield endpoint
     engine.stop()

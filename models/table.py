@@ -1,0 +1,34 @@
+"""Where the table is: one table per stack, named by TABLE_NAME, reached through the region's
+endpoint or an override (moto, DynamoDB Local)."""
+
+import os
+from typing import Any
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+class TableMeta:
+    table_name = os.environ.get("TABLE_NAME", "todos")
+    region = _region()
+    # botocore honours AWS_ENDPOINT_URL_DYNAMODB itself; naming it here makes the
+    # override explicit for moto, DynamoDB Local or a real table.
+    host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+    billing_mode = "PAY_PER_REQUEST"
+    # Bounded so that all retries end well inside API Gateway's 29 s and the
+    # function timeout: 1 + 3 attempts of at most 1 s connect + 3 s read, plus backoff.
+    connect_timeout_seconds = float(os.environ.get("DYNAMODB_CONNECT_TIMEOUT", "1"))
+    read_timeout_seconds = float(os.environ.get("DYNAMODB_READ_TIMEOUT", "3"))
+    max_retry_attempts = int(os.environ.get("DYNAMODB_MAX_RETRIES", "3"))
+
+
+def configure(models: list[Any], *, endpoint: str | None = None,
+              table_name: str | None = None) -> None:
+    """Point the models at another engine or table (tests, the emulator); drops old clients."""
+    for model in models:
+        if endpoint is not None:
+            model.Meta.host = endpoint
+        if table_name is not None:
+            model.Meta.table_name = table_name
+        model._connection = None

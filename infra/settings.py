@@ -33,6 +33,6 @@ def load() -> Settings:
         throttle_burst_limit=config.get_int("throttleBurstLimit") or 100,
         cors_origins=[o.strip() for o in origins.split(",") if o.strip()],
         memory_mb=config.get_int("memoryMb") or 512,
-        timeout_seconds=config.get_int("timeoutSeconds") or 10,
+        timeout_seconds=config.get_int("timeoutSeconds") or 20,
         alarm_email=config.get("alarmEmail") or None,
     )

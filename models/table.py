@@ -16,11 +16,12 @@ class TableMeta:
     # override explicit for moto, DynamoDB Local or a real table.
     host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
     billing_mode = "PAY_PER_REQUEST"
-    # Bounded so that all retries end well inside API Gateway's 29 s and the
-    # function timeout: 1 + 3 attempts of at most 1 s connect + 3 s read, plus backoff.
+    # Bounded so that a request gives up well inside API Gateway's 29 s and the function's
+    # 20 s timeout: botocore's standard mode makes 1 + 2 attempts of at most 1 s connect and
+    # 2 s read each, with backoff of at most 2 s then 4 s between them: at most 15 s.
     connect_timeout_seconds = float(os.environ.get("DYNAMODB_CONNECT_TIMEOUT", "1"))
-    read_timeout_seconds = float(os.environ.get("DYNAMODB_READ_TIMEOUT", "3"))
-    max_retry_attempts = int(os.environ.get("DYNAMODB_MAX_RETRIES", "3"))
+    read_timeout_seconds = float(os.environ.get("DYNAMODB_READ_TIMEOUT", "2"))
+    max_retry_attempts = int(os.environ.get("DYNAMODB_MAX_RETRIES", "2"))
 
 
 def configure(models: list[Any], *, endpoint: str | None = None,

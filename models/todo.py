@@ -25,3 +25,6 @@ class TodoModel(Model):
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")
     version = NumberAttribute()
+    # Which request wrote last: tells a retried write whose first attempt landed (its answer
+    # lost) from a write that really lost a race. Never shown by the API.
+    write_id = UnicodeAttribute(null=True, attr_name="writeId")

@@ -63,6 +63,15 @@ def _dynamodb() -> Iterator[None]:
         raise
 
 
+def _attempts(error: BaseException) -> int:
+    """How many times botocore retried before this answer."""
+    cause = _cause(error)
+    if isinstance(cause, ClientError):
+        retries: int = cause.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        return retries
+    return 0
+
+
 def _failed_condition_item(error: BaseException) -> Mapping[str, Any] | None:
     """The item DynamoDB returned with a failed condition, or None if the check did not fail."""
     cause = _cause(error)
@@ -73,8 +82,15 @@ def _failed_condition_item(error: BaseException) -> Mapping[str, Any] | None:
 
 
 def put_new(item: TodoModel) -> None:
+    """PutItem of a fresh id. If a retried attempt finds the id taken, the earlier attempt
+    (whose answer was lost) wrote it: nobody else can know an id made for this request."""
+    kwargs = item.get_save_kwargs_from_instance(condition=TodoModel.task_id.does_not_exist())
     with _dynamodb():
-        item.save(condition=TodoModel.task_id.does_not_exist())
+        try:
+            _client().put_item(**kwargs)
+        except ClientError as error:
+            if _failed_condition_item(error) is None or _attempts(error) == 0:
+                raise
 
 
 def put_new_once(item: TodoModel, record: IdempotencyRecord, now: int) -> IdempotencyRecord | None:
@@ -147,10 +163,12 @@ def _client() -> Any:
     return TodoModel._get_connection().connection.client
 
 
-def _exists_at(expected_version: int | None) -> Any:
+def _exists_at(expected_version: int | None, write_id: str | None = None) -> Any:
     condition = TodoModel.task_id.exists()
     if expected_version is not None:
         condition &= TodoModel.version == expected_version
+    if write_id is not None:  # a retry must not apply this request's write a second time
+        condition &= TodoModel.write_id.does_not_exist() | (TodoModel.write_id != write_id)
     return condition
 
 
@@ -163,24 +181,30 @@ def update(
     now: str,
     completed: bool | None,
     expected_version: int | None,
+    write_id: str,
 ) -> TodoModel:
     """One conditional UpdateItem: never creates, fails on a missing task or a stale version."""
     actions: list[Any] = [_ATTRIBUTES[name].set(value) for name, value in set_fields.items()]
     actions += [_ATTRIBUTES[name].remove() for name in sorted(remove_fields)]
-    actions += [TodoModel.updated_at.set(now), TodoModel.version.add(1)]
+    actions += [TodoModel.updated_at.set(now), TodoModel.version.add(1),
+                TodoModel.write_id.set(write_id)]
     if completed is True:  # keep the first completion time when completed again
         actions.append(TodoModel.completed_at.set(TodoModel.completed_at | now))
     elif completed is False:
         actions.append(TodoModel.completed_at.remove())
     item = TodoModel(user_id, task_id)
     kwargs = item.get_update_kwargs_from_instance(
-        actions, _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
+        actions, _exists_at(expected_version, write_id),
+        return_values_on_condition_failure="ALL_OLD",
     )
     kwargs["ReturnValues"] = "ALL_NEW"
     with _dynamodb():
         try:
             data = _client().update_item(**kwargs)
         except ClientError as error:
+            old = _failed_condition_item(error)
+            if old and old.get("writeId", {}).get("S") == write_id:
+                return TodoModel.from_raw_data(dict(old))  # an earlier attempt of ours landed
             _raise_for_failed_condition(error, user_id, task_id, expected_version)
             raise
     return TodoModel.from_raw_data(data["Attributes"])
@@ -196,6 +220,8 @@ def delete(user_id: str, task_id: str, *, expected_version: int | None) -> None:
         try:
             _client().delete_item(**kwargs)
         except ClientError as error:
+            if _failed_condition_item(error) == {} and _attempts(error) > 0:
+                return  # gone after a retry: the attempt whose answer was lost deleted it
             _raise_for_failed_condition(error, user_id, task_id, expected_version)
             raise
 

@@ -151,6 +151,7 @@ def update_task(
         now=now_iso(),
         completed=None if status is None else status == "completed",
         expected_version=expected_version,
+        write_id=uuid7(),
     )
     return view(item)
 

@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 3000
 STATE ?=
 
-.PHONY: run test lint typecheck unit clean
+FUZZ_EXAMPLES ?= 2000
+
+.PHONY: run test lint typecheck unit fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +37,10 @@ unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
+fuzz: $(VENV)/.dev-installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,11 +4,16 @@ from typing import Any
 
 from services.fields import FIELDS, MAX_ORDER, MAX_TAGS, Field
 
+# No control characters (a description may hold tabs and line breaks).
+_TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
+_TEXT_MULTILINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+
 
 def _field_schema(field: Field) -> dict[str, Any]:
     schema: dict[str, Any]
     if field.kind == "text":
-        schema = {"type": "string", "minLength": field.min_length, "maxLength": field.max_length}
+        schema = {"type": "string", "minLength": field.min_length, "maxLength": field.max_length,
+                  "pattern": _TEXT_MULTILINE if field.multiline else _TEXT}
     elif field.kind == "choice":
         schema = {"type": "string", "enum": list(field.choices)}
     elif field.kind == "boolean":
@@ -19,7 +24,8 @@ def _field_schema(field: Field) -> dict[str, Any]:
     elif field.kind == "tags":
         schema = {
             "type": "array", "maxItems": MAX_TAGS, "uniqueItems": True,
-            "items": {"type": "string", "minLength": 1, "maxLength": field.max_length},
+            "items": {"type": "string", "minLength": 1, "maxLength": field.max_length,
+                      "pattern": _TEXT},
         }
     else:
         schema = {"type": "integer", "minimum": -MAX_ORDER, "maximum": MAX_ORDER}

@@ -54,6 +54,20 @@ BAD_BODIES: list[tuple[str, bytes, int, str | None]] = [
      400, "description"),
     ("deep nesting", b'{"title": "a", "tags": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, None),
     ("over 16 KiB", json.dumps({"title": "a", "description": "d" * 17000}).encode(), 413, None),
+    ("order as string", b'{"title": "a", "order": "5"}', 400, "order"),
+    ("order huge", b'{"title": "a", "order": 123456789012345678901234567890}', 400, "order"),
+    ("order infinite", b'{"title": "a", "order": 1e400}', 400, "order"),
+    ("tag number", b'{"title": "a", "tags": [1]}', 400, "tags"),
+    ("tag with newline", b'{"title": "a", "tags": ["a\\nb"]}', 400, "tags"),
+    ("title object", b'{"title": {"$ne": null}}', 400, "title"),
+    ("title list", b'{"title": ["a"]}', 400, "title"),
+    ("status number", b'{"title": "a", "status": 1}', 400, "status"),
+    ("dueDate number", b'{"title": "a", "dueDate": 20261201}', 400, "dueDate"),
+    ("escape control", b'{"title": "a\\u001bb"}', 400, "title"),
+    ("raw NUL byte", b'{"title": "a\x00b"}', 400, None),
+    ("empty body object", b"{}", 400, "title"),
+    ("json null", b"null", 400, None),
+    ("BOM prefixed", b"\xef\xbb\xbf{\"title\": \"a\"}", 400, None),
 ]
 
 
@@ -76,7 +90,7 @@ def test_missing_title_and_missing_body(api: Api, user: str) -> None:
     assert api.tasks_of(user) == []
 
 
-UPDATE_BODIES = [c for c in BAD_BODIES if c[0] not in ("empty title",)] + [
+UPDATE_BODIES = [c for c in BAD_BODIES if c[0] not in ("empty title", "empty body object")] + [
     ("empty title", b'{"title": "   "}', 400, "title"),
     ("null title", b'{"title": null}', 400, "title"),
     ("null status", b'{"status": null}', 400, "status"),

@@ -76,6 +76,7 @@ class ApiFunction(pulumi.ComponentResource):
             environment={"variables": {
                 "TABLE_NAME": table_name,
                 "CORS_ALLOWED_ORIGINS": ",".join(settings.cors_origins),
+                "STACK_NAME": settings.stack,  # the EMF metrics' Stack dimension
             }},
             logging_config={
                 "log_format": "JSON",

@@ -8,6 +8,7 @@ import pulumi
 @dataclass(frozen=True)
 class Settings:
     stack: str
+    region: str
     log_retention_days: int
     deletion_protection: bool
     throttle_rate_limit: float
@@ -16,6 +17,12 @@ class Settings:
     memory_mb: int
     timeout_seconds: int
     alarm_email: str | None
+    alarm_5xx_rate: float  # share of requests answered 5xx, per 5 minutes
+    alarm_p99_latency_ms: float
+    alarm_function_errors: int  # per function per 5 minutes
+    alarm_function_throttles: int
+    alarm_table_throttles: int
+    alarm_table_system_errors: int
 
     @property
     def prefix(self) -> str:
@@ -27,6 +34,7 @@ def load() -> Settings:
     origins = config.get("corsOrigins") or "*"
     return Settings(
         stack=pulumi.get_stack(),
+        region=pulumi.Config("aws").get("region") or "us-east-1",
         log_retention_days=config.get_int("logRetentionDays") or 14,
         deletion_protection=config.get_bool("deletionProtection") or False,
         throttle_rate_limit=config.get_float("throttleRateLimit") or 50.0,
@@ -35,4 +43,10 @@ def load() -> Settings:
         memory_mb=config.get_int("memoryMb") or 512,
         timeout_seconds=config.get_int("timeoutSeconds") or 20,
         alarm_email=config.get("alarmEmail") or None,
+        alarm_5xx_rate=config.get_float("alarm5xxRate") or 0.01,
+        alarm_p99_latency_ms=config.get_float("alarmP99LatencyMs") or 1000.0,
+        alarm_function_errors=config.get_int("alarmFunctionErrors") or 1,
+        alarm_function_throttles=config.get_int("alarmFunctionThrottles") or 1,
+        alarm_table_throttles=config.get_int("alarmTableThrottles") or 1,
+        alarm_table_system_errors=config.get_int("alarmTableSystemErrors") or 1,
     )

@@ -7,6 +7,7 @@ from infra import settings as stack_settings
 from infra.api import GatewayLogging, RestApi, UserPool
 from infra.function import ApiFunction
 from infra.image import FunctionImage
+from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
 from infra.table import table
 from services.routes import FUNCTIONS, ROUTES
@@ -38,6 +39,14 @@ def build() -> dict[str, pulumi.Output[str]]:
     )
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
+    Monitoring(
+        "monitoring",
+        settings=settings,
+        api_name=api.api.name,
+        stage_name=api.stage.stage_name,
+        functions={name: f.function.name for name, f in functions.items()},
+        table_name=todos.name,
+    )
     return {
         "apiUrl": api.stage.invoke_url,
         "tableName": todos.name,

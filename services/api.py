@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services import routes
+from services import metrics, routes
 from services.errors import TaskError
 from services.http import Request, Response, cors_headers, internal_error, problem, problem_for
 from services.logs import logger
@@ -22,6 +22,7 @@ def serve(event: dict[str, Any], context: Any, operations: Mapping[str, Operatio
     request_id = str(
         request_context.get("requestId") or getattr(context, "aws_request_id", None) or "-"
     )
+    metrics.start()
     request = Request.from_event(event, request_id)
     route = routes.find(request.method, request.resource)
     operation = operations.get(route.operation_id) if route else None
@@ -39,16 +40,21 @@ def serve(event: dict[str, Any], context: Any, operations: Mapping[str, Operatio
         response = internal_error(request_id)
     response["headers"].update(cors_headers(request.headers))
     response["headers"]["X-Request-Id"] = request_id
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    operation_id = route.operation_id if route else "unknown"
     fields = {
-        "requestId": request_id,
+        # Lambda's JSON log format fills `requestId` with the invocation's own id.
+        "apiRequestId": request_id,
+        "functionRequestId": getattr(context, "aws_request_id", None),
         "route": f"{request.method} {request.resource}",
-        "operation": route.operation_id if route else None,
+        "operation": operation_id,
         "status": response["statusCode"],
-        "latencyMs": round((time.perf_counter() - started) * 1000, 2),
+        "latencyMs": latency_ms,
         "coldStart": cold,
     }
     if failure is not None:
         logger.error("request failed", extra=fields, exc_info=failure)
     else:
         logger.info("request", extra=fields)
+    metrics.emit(operation_id, response["statusCode"], latency_ms, cold)
     return response

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from services import fields, tasks
+from services import fields, metrics, tasks
 from services.api import serve
 from services.errors import FieldError, ValidationFailed
 from services.http import Request, Response
@@ -43,6 +43,10 @@ def create(request: Request) -> Response:
     response = task_response(request, created.task, status=201)
     if created.replayed:
         response["headers"]["Idempotent-Replayed"] = "true"
+    else:
+        metrics.count("TasksCreated")
+        if created.task["completed"]:
+            metrics.count("TasksCompleted")
     return response
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from services import tasks
+from services import metrics, tasks
 from services.api import serve
 from services.http import Request, Response, if_match, json_response
 
@@ -11,6 +11,7 @@ def _delete(request: Request, task_id: str, claimed: list[str]) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids() + claimed)
     tasks.delete_task(caller, task_id, expected_version=if_match(request))
+    metrics.count("TasksDeleted")
     message = f"Todo '{task_id}' deleted successfully for user '{caller}'"
     return json_response(200, {"message": message})
 
@@ -30,6 +31,7 @@ def clear(request: Request) -> Response:
     tasks.check_owner(caller, request.claimed_user_ids())
     which = request.params["status"]
     cleared = tasks.clear_tasks(caller, status=None if which == "all" else which)
+    metrics.count("TasksDeleted", cleared.deleted)
     kind = "" if which == "all" else f" {which}"
     message = f"Deleted {cleared.deleted}{kind} todos for user '{caller}'"
     if cleared.more:

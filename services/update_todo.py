@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from services import fields, tasks
+from services import fields, metrics, tasks
 from services.api import serve
 from services.http import Request, Response, if_match
 from services.representation import task_response
@@ -15,6 +15,8 @@ def update(request: Request) -> Response:
     task = tasks.update_task(
         caller, request.path_params["taskId"], changes, expected_version=if_match(request)
     )
+    if task["completed"] and task["completedAt"] == task["updatedAt"]:
+        metrics.count("TasksCompleted")  # completed by this request, not before it
     return task_response(request, task)
 
 

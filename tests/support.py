@@ -132,13 +132,14 @@ class LocalServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(self.port), *args]
-        # The request log goes to a file: a pipe nobody reads would fill and stall the server.
+        # Output goes to files: a pipe nobody reads would fill and stall the server.
+        self.out = tempfile.NamedTemporaryFile(mode="w+", suffix=".out")  # noqa: SIM115
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
             env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE,
+            stdout=self.out,
             stderr=self.log,
             text=True,
         )
@@ -146,14 +147,14 @@ class LocalServer:
 
     def wait_ready(self, timeout: float = 60) -> "LocalServer":
         deadline = time.monotonic() + timeout
-        assert self.process.stdout is not None
         while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"server exited: {self.stop()}")
-            self.banner += line
-            if line.startswith("Press Ctrl-C"):
+            printed = Path(self.out.name).read_text()
+            if "Press Ctrl-C" in printed:
+                self.banner = printed
                 return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.stop()}")
+            time.sleep(0.05)
         raise TimeoutError("server did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> str:
@@ -161,11 +162,14 @@ class LocalServer:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            out, _ = self.process.communicate(timeout=30)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, _ = self.process.communicate()
-        return out + self.logs()
+            self.process.wait()
+        return self.stdout() + self.logs()
+
+    def stdout(self) -> str:
+        return Path(self.out.name).read_text()
 
     def logs(self) -> str:
         self.log.seek(0)

@@ -195,3 +195,83 @@ def test_outputs(stack: dict[str, Any]) -> None:
     client = one(stack, "aws:cognito/userPoolClient:UserPoolClient")
     assert "ALLOW_USER_PASSWORD_AUTH" in client["inputs"]["explicitAuthFlows"]
     assert client["inputs"]["generateSecret"] is False
+
+
+def _alarms(stack: dict[str, Any]) -> list[dict[str, Any]]:
+    return of_type(stack, "aws:cloudwatch/metricAlarm:MetricAlarm")
+
+
+def test_every_alarm_watches_a_declared_resource_and_notifies_the_topic(
+    stack: dict[str, Any],
+) -> None:
+    topic = one(stack, "aws:sns/topic:Topic")
+    fns = {f["inputs"]["name"] for f in functions(stack).values()}
+    api = one(stack, "aws:apigateway/restApi:RestApi")["inputs"]["name"]
+    stage = one(stack, "aws:apigateway/stage:Stage")["inputs"]["stageName"]
+    table = one(stack, "aws:dynamodb/table:Table")["inputs"]["name"]
+    watched: set[tuple[str, str]] = set()
+    for alarm in _alarms(stack):
+        inputs = alarm["inputs"]
+        assert inputs["alarmActions"] == [topic["state"]["arn"]], alarm["name"]
+        metrics = ([(inputs["namespace"], inputs["metricName"], inputs["dimensions"])]
+                   if "metricName" in inputs else
+                   [(q["metric"]["namespace"], q["metric"]["metricName"],
+                     q["metric"]["dimensions"]) for q in inputs["metricQueries"] if "metric" in q])
+        for namespace, metric, dims in metrics:
+            if namespace == "AWS/Lambda":
+                assert dims["FunctionName"] in fns
+                watched.add((metric, dims["FunctionName"]))
+            elif namespace == "AWS/ApiGateway":
+                assert dims == {"ApiName": api, "Stage": stage}
+                watched.add((metric, api))
+            else:
+                assert namespace == "AWS/DynamoDB" and dims["TableName"] == table
+                watched.add((metric, table))
+    for fn in fns:
+        assert {("Errors", fn), ("Throttles", fn)} <= watched
+    assert {("5XXError", api), ("Latency", api), ("ThrottledRequests", table),
+            ("SystemErrors", table)} <= watched
+
+
+def test_alarm_thresholds_come_from_the_stack_config(stack: dict[str, Any]) -> None:
+    alarms = {a["name"]: a["inputs"] for a in _alarms(stack)}
+    config = stack["config"]
+    assert alarms["api-5xx-rate"]["threshold"] == config["todo-api:alarm5xxRate"]
+    assert alarms["api-5xx-rate"]["statistic"] == "Average"
+    assert alarms["api-p99-latency"]["threshold"] == config["todo-api:alarmP99LatencyMs"]
+    assert alarms["api-p99-latency"]["extendedStatistic"] == "p99"
+    for name in FUNCTIONS:
+        assert alarms[f"{name}-errors"]["threshold"] == 1  # the default
+
+
+def test_alarm_email_subscription_only_where_configured(stack: dict[str, Any]) -> None:
+    subscriptions = of_type(stack, "aws:sns/topicSubscription:TopicSubscription")
+    email = stack["config"]["todo-api:alarmEmail"]
+    if email:
+        [subscription] = subscriptions
+        assert subscription["inputs"]["endpoint"] == email
+        assert subscription["inputs"]["protocol"] == "email"
+    else:
+        assert subscriptions == []
+
+
+def test_dashboard_widgets_name_real_resources(stack: dict[str, Any]) -> None:
+    body = json.loads(one(stack, "aws:cloudwatch/dashboard:Dashboard")["inputs"]["dashboardBody"])
+    fns = {f["inputs"]["name"] for f in functions(stack).values()}
+    names = {
+        "FunctionName": fns,
+        "ApiName": {one(stack, "aws:apigateway/restApi:RestApi")["inputs"]["name"]},
+        "Stage": {stack["name"]},
+        "TableName": {one(stack, "aws:dynamodb/table:Table")["inputs"]["name"]},
+        "Stack": {stack["name"]},
+    }
+    seen: dict[str, set[str]] = {key: set() for key in names}
+    for widget in body["widgets"]:
+        for metric in widget["properties"]["metrics"]:
+            plain = [part for part in metric if isinstance(part, str)]
+            for key, value in zip(plain[2::2], plain[3::2], strict=False):
+                if key in names:
+                    assert value in names[key], (key, value)
+                    seen[key].add(value)
+    assert seen["FunctionName"] == fns
+    assert all(seen[key] for key in names)

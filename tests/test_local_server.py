@@ -137,7 +137,7 @@ def test_server_logs_one_json_line_per_request_and_an_access_line(
         time.sleep(0.05)
     lines = [json.loads(line) for line in local_server.logs().splitlines()
              if line.startswith("{")]
-    request_line = next(line for line in lines if line.get("requestId") == request_id)
+    request_line = next(line for line in lines if line.get("apiRequestId") == request_id)
     assert request_line["route"] == "GET /todos" and request_line["status"] == 200
     assert "latencyMs" in request_line and "coldStart" in request_line
     assert any(line.get("message") == "access" and line.get("status") == 200 for line in lines)

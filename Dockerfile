@@ -8,5 +8,7 @@ RUN REQUIREMENTS=/tmp/build/requirements.txt sh /tmp/build/install-runtime.sh "$
 
 COPY models/ ${LAMBDA_TASK_ROOT}/models/
 COPY services/ ${LAMBDA_TASK_ROOT}/services/
+# Bytecode now, since the function's file system is read-only at run time.
+RUN python -m compileall -q "${LAMBDA_TASK_ROOT}/models" "${LAMBDA_TASK_ROOT}/services"
 
 CMD ["services.get_todos.handler"]

@@ -8,7 +8,7 @@ STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: run test lint typecheck unit fuzz clean
+.PHONY: run test lint typecheck unit fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: lint typecheck unit
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
+
+# Cold start, DynamoDB requests per route, list cost, warm latency, image size:
+# prints the table and writes docs/PERFORMANCE.md.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

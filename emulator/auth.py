@@ -1,5 +1,6 @@
 """The local stand-in for the Cognito user pool: RS256 ID tokens, checked as API Gateway would."""
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -21,7 +22,12 @@ def key_path() -> Path:
 
 def _private_key() -> rsa.RSAPrivateKey:
     """The local pool's signing key, made on first use and kept so tokens outlive restarts."""
-    path = key_path()
+    return _load_key(key_path())
+
+
+@functools.cache
+def _load_key(path: Path) -> rsa.RSAPrivateKey:
+    # Cached: loading checks the RSA key, which costs far more than signing with it.
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -72,6 +72,34 @@ def ensure_table(ddb: Any, table: str) -> None:
     )
 
 
+class RequestCounter:
+    """Counts the DynamoDB requests botocore clients send (retries included, from the
+    clients' own request events) and the items each Query or Scan read."""
+
+    def __init__(self, clients: list[Any]) -> None:
+        self.requests: dict[str, int] = {}
+        self.items_read = 0
+        for client in clients:
+            client.meta.events.register("before-send.dynamodb.*", self._sent)
+            client.meta.events.register("after-call.dynamodb.*", self._answered)
+
+    def reset(self) -> None:
+        self.requests = {}
+        self.items_read = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def _sent(self, request: Any, **_: Any) -> None:
+        operation = request.headers.get("X-Amz-Target", b"")
+        name = (operation.decode() if isinstance(operation, bytes) else operation).split(".")[-1]
+        self.requests[name] = self.requests.get(name, 0) + 1
+
+    def _answered(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.items_read += int(parsed.get("ScannedCount", 0))
+
+
 class StateFileError(Exception):
     pass
 

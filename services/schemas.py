@@ -56,7 +56,7 @@ def components() -> dict[str, Any]:
         "updatedAt": {"type": "string", "format": "date-time", "readOnly": True},
         "completedAt": {"type": "string", "format": "date-time", "nullable": True,
                         "readOnly": True},
-        "version": {"type": "integer", "minimum": 1, "readOnly": True},
+        "version": {"type": "integer", "minimum": 0, "readOnly": True},
         "url": {"type": "string", "format": "uri", "readOnly": True},
     }
     for name in ("description", "dueDate", "order"):

@@ -154,7 +154,7 @@ def _raise_for_failed_condition(
         return
     if not old or expected_version is None:
         raise TaskNotFound(user_id, task_id) from None
-    raise VersionMismatch(expected_version, int(old["version"]["N"])) from None
+    raise VersionMismatch(expected_version, int(old.get("version", {}).get("N", 0))) from None
 
 
 def _client() -> Any:
@@ -165,7 +165,9 @@ def _client() -> Any:
 
 def _exists_at(expected_version: int | None, write_id: str | None = None) -> Any:
     condition = TodoModel.task_id.exists()
-    if expected_version is not None:
+    if expected_version == 0:  # an item the seed's functions wrote has no version yet
+        condition &= TodoModel.version.does_not_exist() | (TodoModel.version == 0)
+    elif expected_version is not None:
         condition &= TodoModel.version == expected_version
     if write_id is not None:  # a retry must not apply this request's write a second time
         condition &= TodoModel.write_id.does_not_exist() | (TodoModel.write_id != write_id)

@@ -30,22 +30,24 @@ def check_owner(caller_id: str, claimed: list[str]) -> None:
 
 
 def view(item: TodoModel) -> dict[str, Any]:
-    """A task as the API shows it (camelCase), without its URL."""
+    """A task as the API shows it (camelCase), without its URL. Items written by the seed
+    tutorial's functions lack priority and version: they read as `normal` and version 0."""
+    status = item.status or "pending"
     return {
         "userId": item.user_id,
         "taskId": item.task_id,
-        "title": item.title,
+        "title": item.title or "",
         "description": item.description,
-        "status": item.status,
-        "completed": item.status == "completed",
+        "status": status,
+        "completed": status == "completed",
         "dueDate": item.due_date,
-        "priority": item.priority,
+        "priority": item.priority or "normal",
         "tags": list(item.tags or []),
         "order": int(item.order) if item.order is not None else None,
-        "createdAt": item.created_at,
-        "updatedAt": item.updated_at,
+        "createdAt": item.created_at or item.updated_at or "",
+        "updatedAt": item.updated_at or item.created_at or "",
         "completedAt": item.completed_at,
-        "version": int(item.version),
+        "version": int(item.version or 0),
     }
 
 

@@ -3,6 +3,7 @@ handlers the way the image runs them: `python -m awslambdaric <image_config.comm
 
 import json
 import queue
+import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,10 @@ class RuntimeApi(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: RuntimeApi
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait
 
     def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

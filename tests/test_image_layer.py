@@ -23,7 +23,8 @@ def image_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the Dockerfile puts in LAMBDA_TASK_ROOT: the runtime layer, models/, services/."""
     root = tmp_path_factory.mktemp("task-root")
     subprocess.run(["sh", "docker/install-runtime.sh", str(root)], cwd=ROOT, check=True,
-                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip")})
+                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip"),
+                        "PYTHON": sys.executable})
     for package in ("models", "services"):
         shutil.copytree(ROOT / package, root / package,
                         ignore=shutil.ignore_patterns("__pycache__"))

@@ -180,3 +180,25 @@ def test_unknown_route_is_a_problem_404(api: Api, user: str) -> None:
         reply = api.request(method, path, user=user)
         assert reply.status == 404, (method, path)
         assert reply.json()["status"] == 404
+
+
+def test_items_the_seed_tutorial_wrote_are_read_updated_and_deleted(
+    gateway: object, ddb: object, user: str,
+) -> None:
+    from tests.support import InProcessApi
+
+    api = InProcessApi(gateway)  # type: ignore[arg-type]
+    task_id = str(uuid.uuid4())  # the seed used crypto.randomUUID()
+    ddb.put_item(TableName="todos-test", Item={  # type: ignore[attr-defined]
+        "userID": {"S": user}, "taskID": {"S": task_id}, "title": {"S": "Buy groceries"},
+        "description": {"S": "Milk, eggs, bread"}, "status": {"S": "pending"},
+        "createdAt": {"S": "2026-02-11T14:57:33.000Z"},
+        "updatedAt": {"S": "2026-02-11T14:57:33.000Z"}})
+    [legacy] = api.tasks_of(user)
+    assert (legacy["taskId"], legacy["priority"], legacy["version"]) == (task_id, "normal", 0)
+    path = f"/todos/{task_id}"
+    reply = api.request("PATCH", path, user=user, json_body={"status": "completed"},
+                        headers={"If-Match": '"0"'})
+    assert reply.status == 200 and reply.json()["version"] == 1
+    assert reply.json()["description"] == "Milk, eggs, bread"
+    assert api.request("DELETE", f"/todos/{user}/{task_id}", user=user).status == 200

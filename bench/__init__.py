@@ -1,0 +1,1 @@
+"""`make bench`: cold start, DynamoDB cost per request, list cost, warm latency, image size."""

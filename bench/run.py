@@ -1,0 +1,305 @@
+"""Measures what a serverless API pays for, side by side, and writes docs/PERFORMANCE.md.
+
+Run with `make bench`. Everything talks to a DynamoDB engine over HTTP on 127.0.0.1 (moto's
+server, as `make run` uses)."""
+
+import contextlib
+import io
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".bench"
+COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "10"))
+WARM_ITERATIONS = int(os.environ.get("BENCH_WARM_ITERATIONS", "150"))  # x 5 routes x clients
+WARM_CLIENTS = 4
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": "bench",
+    "TODO_API_HOME": tempfile.mkdtemp(prefix="todo-api-bench-"),
+})
+
+from emulator import dynamodb as engine  # noqa: E402
+from emulator.auth import Verifier  # noqa: E402
+from emulator.gateway import Gateway  # noqa: E402
+from models import ALL_MODELS, TodoModel, configure  # noqa: E402
+from services.ids import uuid7  # noqa: E402
+from services.routes import FUNCTIONS  # noqa: E402
+from tests.support import HttpApi, InProcessApi, LocalServer, proxy_event  # noqa: E402
+
+CHILD = (
+    "import importlib, json, sys\n"
+    "module, name = sys.argv[1].rsplit('.', 1)\n"
+    "handler = getattr(importlib.import_module(module), name)\n"
+    "response = handler(json.loads(sys.argv[2]), None)\n"
+    "sys.stdout.write('RESULT ' + str(response['statusCode']) + '\\n')\n"
+)
+
+
+def layer(name: str, build: list[str], packages: tuple[str, ...]) -> Path:
+    """A directory laid out like LAMBDA_TASK_ROOT: dependencies, then our packages."""
+    target = WORK / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    subprocess.run([*build, str(target)], cwd=ROOT, check=True,
+                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip"),
+                        "PYTHON": sys.executable})
+    for package in packages:
+        shutil.copytree(ROOT / package, target / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / package)],
+                       check=True)  # as the Dockerfile does
+    return target
+
+
+def size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024 / 1024
+
+
+def cold_once(root: Path, command: str, event: dict[str, Any], endpoint: str) -> float:
+    """Fresh interpreter (no site-packages, as in the image) to the first response, in ms."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env |= {"PYTHONPATH": str(root), "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-S", "-c", CHILD, command, json.dumps(event)],
+                               cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("RESULT"):
+            elapsed = (time.perf_counter() - started) * 1000
+            status = int(line.split()[1])
+            assert status < 300, (command, status)
+            process.wait()
+            return elapsed
+    raise RuntimeError(f"{command} gave no response")
+
+
+def seed_tasks(user: str, count: int, completed_every: int = 0) -> list[str]:
+    ids = []
+    now = datetime.now(UTC).isoformat()
+    with TodoModel.batch_write() as batch:
+        for i in range(count):
+            task_id = uuid7()
+            done = bool(completed_every) and i % completed_every == 0
+            batch.save(TodoModel(user, task_id, title=f"task {i}", priority="normal",
+                                 status="completed" if done else "pending", created_at=now,
+                                 updated_at=now, version=1))
+            ids.append(task_id)
+    return ids
+
+
+def cold_starts(endpoint: str, ours: Path, baseline: Path) -> list[dict[str, Any]]:
+    user = "bench-cold"
+    ids = iter(seed_tasks(user, COLD_RUNS * 2))
+    seed_tasks("bench-cold-list", 5)  # a list's engine time grows with what it returns
+    events = {
+        "createTodo": lambda: proxy_event("POST", "/todos", "/todos", user="bench-cold-new",
+                                          body={"title": "Buy groceries"}),
+        "getTodos": lambda: proxy_event("GET", "/todos", "/todos", user="bench-cold-list",
+                                        query={"limit": "50"}),
+        "updateTodo": lambda: proxy_event("PATCH", "/todos/{taskId}", "/x", user=user,
+                                          body={"status": "completed"},
+                                          path_params={"taskId": next(ids)}),
+        "deleteTodo": lambda: proxy_event("DELETE", "/todos/{taskId}", "/x", user=user,
+                                          path_params={"taskId": next(ids)}),
+    }
+    seed = proxy_event("POST", "/todo", "/todo", user=None,
+                       body={"userID": "bench-seed", "title": "Buy groceries",
+                             "description": "Milk"})
+    runs: dict[str, list[float]] = {name: [] for name in ["baseline", *FUNCTIONS]}
+    for _ in range(COLD_RUNS):  # interleaved, so drift hits all alike
+        runs["baseline"].append(cold_once(baseline, "baseline_seed.handler", seed, endpoint))
+        for function, command in FUNCTIONS.items():
+            runs[function].append(cold_once(ours, command, events[function](), endpoint))
+    base = statistics.median(runs["baseline"])
+    return [{"handler": name, "median": statistics.median(values), "max": max(values),
+             "ratio": statistics.median(values) / base} for name, values in runs.items()]
+
+
+def request_counts(api: InProcessApi, counter: engine.RequestCounter) -> list[tuple[str, str]]:
+    user = "bench-counts"
+
+    def measure(call: Any) -> str:
+        counter.reset()
+        call()
+        return ", ".join(f"{n} {op}" for op, n in sorted(counter.requests.items()))
+
+    task: dict[str, Any] = {}
+    rows = [("create", measure(lambda: task.update(api.create(user))))]
+    path = f"/todos/{task['taskId']}"
+    rows += [
+        ("get one", measure(lambda: api.request("GET", path, user=user))),
+        ("update (PATCH)", measure(lambda: api.request("PATCH", path, user=user,
+                                                       json_body={"title": "x"}))),
+        ("conditional failure (stale If-Match)", measure(lambda: api.request(
+            "PATCH", path, user=user, json_body={"title": "y"}, headers={"If-Match": '"1"'}))),
+        ("delete one", measure(lambda: api.request("DELETE", path, user=user))),
+        ("list one page", measure(lambda: api.request("GET", "/todos?limit=50", user=user))),
+        ("idempotent create", measure(lambda: api.request(
+            "POST", "/todos", user=user, json_body={"title": "k"},
+            headers={"Idempotency-Key": "bench"}))),
+        ("idempotent retry", measure(lambda: api.request(
+            "POST", "/todos", user=user, json_body={"title": "k"},
+            headers={"Idempotency-Key": "bench"}))),
+    ]
+    return rows
+
+
+def items_read(api: InProcessApi, counter: engine.RequestCounter) -> list[tuple[str, int, int]]:
+    rows = []
+    for count in (100, 10_000):
+        user = f"bench-items-{count}"
+        seed_tasks(user, count, completed_every=4)
+        for query in ("limit=50", "limit=50&status=completed"):
+            counter.reset()
+            reply = api.request("GET", f"/todos?{query}", user=user)
+            rows.append((f"{count} tasks, {query}", counter.items_read, len(reply.json())))
+    return rows
+
+
+def warm_latency() -> tuple[list[tuple[str, float, float, int]], float, int]:
+    server = LocalServer().wait_ready()
+    latencies: dict[str, list[float]] = {}
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        api = HttpApi(server.url)
+        user = f"bench-warm-{index}"
+
+        def timed(route: str, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            reply = api.request(*args, user=user, **kwargs)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert reply.status < 300, (route, reply.status)
+            with lock:
+                latencies.setdefault(route, []).append(elapsed)
+            return reply
+
+        for _ in range(WARM_ITERATIONS):
+            task = timed("POST /todos", "POST", "/todos", json_body={"title": "t"}).json()
+            path = f"/todos/{task['taskId']}"
+            timed("GET /todos/{taskId}", "GET", path)
+            timed("GET /todos?limit=50", "GET", "/todos?limit=50")
+            timed("PATCH /todos/{taskId}", "PATCH", path, json_body={"status": "completed"})
+            timed("DELETE /todos/{taskId}", "DELETE", path)
+
+    try:
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(WARM_CLIENTS)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.stop()
+    total = sum(len(v) for v in latencies.values())
+    rows = [(route, statistics.median(v), statistics.quantiles(v, n=100)[98], len(v))
+            for route, v in latencies.items()]
+    return rows, total / elapsed, total
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+            f"Python {platform.python_version()}")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the engine's request lines
+    WORK.mkdir(exist_ok=True)
+    ddb = engine.EmbeddedDynamoDB()
+    endpoint = ddb.start()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    configure(ALL_MODELS, endpoint=endpoint, table_name="bench")
+    engine.ensure_table(engine.client(endpoint, "us-east-1"), "bench")
+    print("building the image layer and the baseline's...", flush=True)
+    ours = layer("layer", ["sh", "docker/install-runtime.sh"], ("models", "services"))
+    baseline = layer("baseline", [sys.executable, "-m", "pip", "install", "--quiet",
+                                  "--no-cache-dir", "boto3", "--target"], ())
+    shutil.copy(ROOT / "bench" / "baseline_seed.py", baseline / "baseline_seed.py")
+    code_mb = size_mb(ours / "models") + size_mb(ours / "services")
+    print(f"cold starts ({COLD_RUNS} runs each)...", flush=True)
+    cold = cold_starts(endpoint, ours, baseline)
+    api = InProcessApi(Gateway(Verifier()))
+    counter = engine.RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
+    print("items read per page at 100 and 10,000 tasks...", flush=True)
+    with contextlib.redirect_stdout(io.StringIO()):  # the handlers' EMF lines
+        counts = request_counts(api, counter)
+        items = items_read(api, counter)
+    print(f"warm latency ({WARM_CLIENTS} clients)...", flush=True)
+    warm, rps, total = warm_latency()
+    ddb.stop()
+
+    lines = [
+        "# Performance",
+        "",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()}, "
+        f"with `make bench` ({time.perf_counter() - started:.0f} s). DynamoDB is moto's "
+        "server on 127.0.0.1, over HTTP. Numbers from one run; rerun to compare.",
+        "",
+        f"## Cold start: fresh Python process to first response (ms, {COLD_RUNS} runs)",
+        "",
+        "Each run is `python -S` (no site-packages, as in the image) with only the image's "
+        "layer on the path. The baseline is the seed's createTodo written the usual way "
+        "(`bench/baseline_seed.py`: boto3 resource at import, no validation) on the same "
+        "engine, in the same run. The requests: create a task, list a user's 5 tasks, "
+        "complete a task (PATCH), delete a task. Target: ratio ≤ 0.85.",
+        "",
+        "| handler | median | max | ratio to baseline |",
+        "|---|---:|---:|---:|",
+        *[f"| {r['handler']} | {r['median']:.0f} | {r['max']:.0f} | {r['ratio']:.2f} |"
+          for r in cold],
+        "",
+        "## DynamoDB requests per API request (counted from the client's request events)",
+        "",
+        "| route | requests |",
+        "|---|---|",
+        *[f"| {route} | {requests} |" for route, requests in counts],
+        "",
+        "## Items read for the first page of a list (limit 50)",
+        "",
+        "| user's tasks, query | items read | tasks returned |",
+        "|---|---:|---:|",
+        *[f"| {label} | {read} | {returned} |" for label, read, returned in items],
+        "",
+        f"## Warm latency through the local server ({WARM_CLIENTS} concurrent clients, "
+        f"{total} requests)",
+        "",
+        "| route | p50 ms | p99 ms | requests |",
+        "|---|---:|---:|---:|",
+        *[f"| {route} | {p50:.1f} | {p99:.1f} | {n} |" for route, p50, p99, n in warm],
+        "",
+        f"Throughput: {rps:.0f} requests/s (emulator, handlers and engine share this machine).",
+        "",
+        "## Image size on top of the base image",
+        "",
+        f"Runtime dependencies plus our code: {size_mb(ours):.1f} MB "
+        f"(our code {code_mb:.2f} MB). Target: ≤ 20 MB.",
+        "",
+    ]
+    report = "\n".join(lines)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "PERFORMANCE.md").write_text(report)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

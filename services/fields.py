@@ -127,6 +127,14 @@ def _reconcile_completed(values: dict[str, Any], errors: list[FieldError]) -> No
         values["status"] = implied
 
 
+def _accept(field: Field, raw: Any, values: dict[str, Any], errors: list[FieldError]) -> None:
+    clean, problem = _check(field, raw)
+    if problem:
+        errors.append(FieldError(field.name, problem))
+    else:
+        values[field.name] = clean
+
+
 def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
     """Validate a create body (seed user fields already taken out); defaults filled in."""
     errors: list[FieldError] = []
@@ -135,14 +143,8 @@ def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
         field = BY_NAME.get(name)
         if field is None:
             errors.append(FieldError(name, _unknown(name)))
-        elif raw is None and not field.required:
-            continue
-        else:
-            clean, problem = _check(field, raw)
-            if problem:
-                errors.append(FieldError(name, problem))
-            else:
-                values[name] = clean
+        elif raw is not None or field.required:
+            _accept(field, raw, values, errors)
     missing = [f.name for f in FIELDS if f.required and f.name not in body]
     errors.extend(FieldError(name, "is required") for name in missing)
     _reconcile_completed(values, errors)
@@ -175,11 +177,7 @@ def parse_changes(body: dict[str, Any]) -> Changes:
             else:
                 errors.append(FieldError(name, "cannot be null (it is not optional)"))
         else:
-            clean, problem = _check(field, raw)
-            if problem:
-                errors.append(FieldError(name, problem))
-            else:
-                values[name] = clean
+            _accept(field, raw, values, errors)
     _reconcile_completed(values, errors)
     if errors:
         raise ValidationFailed("Invalid task update", errors)

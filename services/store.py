@@ -123,27 +123,37 @@ def get(user_id: str, task_id: str) -> TodoModel | None:
             return None
 
 
-def query_page(
+def _query(
     user_id: str,
     *,
     limit: int,
     ascending: bool,
     start_after: str | None,
     status: str | None,
-) -> tuple[list[TodoModel], str | None]:
-    """One Query request: at most `limit` items read, and the key to resume from."""
+    keys_only: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query request: at most `limit` items read, and the task id to resume after."""
     start = {"userID": {"S": user_id}, "taskID": {"S": start_after}} if start_after else None
     with _dynamodb():
         page = TodoModel._get_connection().query(
             user_id,
             filter_condition=(TodoModel.status == status) if status else None,
+            attributes_to_get=["taskID"] if keys_only else None,
             exclusive_start_key=start,
             limit=limit,
             scan_index_forward=ascending,
         )
-    items = [TodoModel.from_raw_data(raw) for raw in page.get("Items", [])]
     last = page.get("LastEvaluatedKey")
-    return items, (last["taskID"]["S"] if last else None)
+    return page.get("Items", []), (last["taskID"]["S"] if last else None)
+
+
+def query_page(
+    user_id: str, *, limit: int, ascending: bool, start_after: str | None, status: str | None
+) -> tuple[list[TodoModel], str | None]:
+    """A page of a user's tasks, in creation order either way."""
+    items, last = _query(user_id, limit=limit, ascending=ascending, start_after=start_after,
+                         status=status)
+    return [TodoModel.from_raw_data(raw) for raw in items], last
 
 
 def _raise_for_failed_condition(
@@ -232,18 +242,9 @@ def query_ids(
     user_id: str, *, status: str | None, start_after: str | None, limit: int
 ) -> tuple[list[str], str | None]:
     """One keys-only Query page, for bulk deletes."""
-    start = {"userID": {"S": user_id}, "taskID": {"S": start_after}} if start_after else None
-    with _dynamodb():
-        page = TodoModel._get_connection().query(
-            user_id,
-            filter_condition=(TodoModel.status == status) if status else None,
-            attributes_to_get=["taskID"],
-            exclusive_start_key=start,
-            limit=limit,
-        )
-    ids = [raw["taskID"]["S"] for raw in page.get("Items", [])]
-    last = page.get("LastEvaluatedKey")
-    return ids, (last["taskID"]["S"] if last else None)
+    items, last = _query(user_id, limit=limit, ascending=True, start_after=start_after,
+                         status=status, keys_only=True)
+    return [raw["taskID"]["S"] for raw in items], last
 
 
 def delete_many(user_id: str, task_ids: list[str]) -> None:

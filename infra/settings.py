@@ -17,6 +17,7 @@ class Settings:
     memory_mb: int
     timeout_seconds: int
     alarm_email: str | None
+    manage_gateway_logging: bool  # the account-wide API Gateway logging role (one per region)
     alarm_5xx_rate: float  # share of requests answered 5xx, per 5 minutes
     alarm_p99_latency_ms: float
     alarm_function_errors: int  # per function per 5 minutes
@@ -43,6 +44,7 @@ def load() -> Settings:
         memory_mb=config.get_int("memoryMb") or 512,
         timeout_seconds=config.get_int("timeoutSeconds") or 20,
         alarm_email=config.get("alarmEmail") or None,
+        manage_gateway_logging=config.get_bool("manageGatewayLogging") is not False,
         alarm_5xx_rate=config.get_float("alarm5xxRate") or 0.01,
         alarm_p99_latency_ms=config.get_float("alarmP99LatencyMs") or 1000.0,
         alarm_function_errors=config.get_int("alarmFunctionErrors") or 1,

@@ -30,7 +30,8 @@ def build() -> dict[str, pulumi.Output[str]]:
         for name, command in FUNCTIONS.items()
     }
     users = UserPool("users", settings=settings)
-    GatewayLogging("apigateway-logging")
+    if settings.manage_gateway_logging:
+        GatewayLogging("apigateway-logging")
     api = RestApi(
         "api",
         settings=settings,

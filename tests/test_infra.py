@@ -275,3 +275,9 @@ def test_dashboard_widgets_name_real_resources(stack: dict[str, Any]) -> None:
                     seen[key].add(value)
     assert seen["FunctionName"] == fns
     assert all(seen[key] for key in names)
+
+
+def test_gateway_logging_role_is_declared_by_default(stack: dict[str, Any]) -> None:
+    account = one(stack, "aws:apigateway/account:Account")
+    roles = {r["state"]["arn"] for r in of_type(stack, "aws:iam/role:Role")}
+    assert account["inputs"]["cloudwatchRoleArn"] in roles

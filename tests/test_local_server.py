@@ -162,7 +162,7 @@ def test_state_is_written_atomically(tmp_path: Path, dynamodb_endpoint: str,
         out.write('{"table": "atomic-test", "items": [{"userID"')
         raise OSError("disk full")
 
-    monkeypatch.setattr(dynamodb.json, "dump", crash)
+    monkeypatch.setattr("emulator.dynamodb.json.dump", crash)
     with pytest.raises(OSError):
         dynamodb.save_state(client, "atomic-test", state)
     assert state.read_text() == before

@@ -35,6 +35,17 @@ class LocalToken:
         case.headers["Authorization"] = data
 
 
+EXCLUDED_CHECKS = [
+    # API Gateway answers a method a resource lacks as an unknown route (our gateway
+    # responses make that a problem+json 404); it cannot send 405 with Allow.
+    schemathesis.checks.unsupported_method,
+    # Rules beyond what a schema says: a title is trimmed before its length counts,
+    # `completed` must agree with `status`, a userId must be the caller's, text must
+    # be valid Unicode (no lone surrogates). Such bodies get a 400 naming the field.
+    schemathesis.checks.positive_data_acceptance,
+]
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
@@ -43,15 +54,7 @@ def test_no_server_error_and_every_answer_matches_the_document(
 ) -> None:
     response = case.call_and_validate(
         base_url=local_server.url,
-        # API Gateway answers a method a resource lacks as an unknown route (our gateway
-        # responses make that a problem+json 404); it cannot send 405 with Allow.
-        excluded_checks=[
-            schemathesis.checks.unsupported_method,
-            # Rules beyond what a schema says: a title is trimmed before its length counts,
-            # `completed` must agree with `status`, a userId must be the caller's, text must
-            # be valid Unicode (no lone surrogates). Such bodies get a 400 naming the field.
-            schemathesis.checks.positive_data_acceptance,
-        ],
+        excluded_checks=EXCLUDED_CHECKS,
     )
     STATUSES[(case.operation.label, response.status_code)] += 1
 
@@ -64,3 +67,31 @@ def test_the_fuzz_reached_every_handler_signed_in() -> None:
         assert answers - {401}, (label, answers)
         if route.method in ("POST", "GET") and "{" not in route.path:
             assert answers & {200, 201}, (label, answers)
+
+
+def test_sequences_of_calls_on_the_tasks_they_create(local_server: LocalServer) -> None:
+    """Stateful: create, then read, change and delete what was created, in random orders."""
+    STATEFUL: Counter[int] = Counter()
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+            return {"base_url": local_server.url}
+
+        def before_call(self, case: schemathesis.Case[Any]) -> None:
+            # A random seed userId is a 403 whatever the sequence: leave it to the test above,
+            # so that sequences reach the tasks they made.
+            for name in ("userId", "userID"):
+                for part in (case.query, case.body):
+                    if isinstance(part, dict):
+                        part.pop(name, None)
+            LocalToken().set(case, TOKEN, None)  # type: ignore[arg-type]
+
+        def validate_response(self, response: Any, case: schemathesis.Case[Any],
+                              additional_checks: Any = None, **kwargs: Any) -> None:
+            STATEFUL[response.status_code] += 1
+            case.validate_response(response, excluded_checks=EXCLUDED_CHECKS)
+
+    Workflow.run(settings=settings(max_examples=max(10, EXAMPLES // 10), deadline=None,
+                                   stateful_step_count=6, derandomize=True,
+                                   suppress_health_check=list(HealthCheck)))
+    assert STATEFUL[200] > 0 and STATEFUL[201] > 0, STATEFUL

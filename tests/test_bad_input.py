@@ -196,3 +196,22 @@ def test_no_valid_token_is_401_everywhere(api: Api, token: str | None) -> None:
         reply = api.request(method, path, headers=headers, json_body={"title": "x"})
         assert reply.status == 401, (method, path)
         assert reply.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/todos"), ("POST", "/todo"), ("GET", "/todos"), ("GET", "/todos/{id}"),
+     ("PUT", "/todos/{id}"), ("PATCH", "/todos/{id}"), ("DELETE", "/todos/{id}"),
+     ("DELETE", "/todos/{user}/{id}"), ("DELETE", "/todos?status=all")],
+)
+@pytest.mark.parametrize("query", ["colour=red", "userId={user}&userId={user}", "userId="])
+def test_bad_query_on_every_route_is_400_and_changes_nothing(
+    api: Api, user: str, method: str, path: str, query: str,
+) -> None:
+    task = api.create(user, title="keep")
+    target = path.format(id=task["taskId"], user=user)
+    target += ("&" if "?" in target else "?") + query.format(user=user)
+    body = {"title": "changed"} if method in ("POST", "PUT", "PATCH") else None
+    reply = api.request(method, target, user=user, json_body=body)
+    assert_problem(reply, 400)
+    assert api.tasks_of(user) == [task]

@@ -73,6 +73,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the stdlib's 5 drops bursts of concurrent clients' connects
 
     def __init__(self, host: str, port: int, gateway: Gateway) -> None:
         self.gateway = gateway

@@ -1,9 +1,8 @@
 """The writable fields of a task, declared once: validation and the JSON Schemas both read this."""
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.errors import FieldError, ValidationFailed
 
@@ -18,8 +17,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     kind: str  # "text", "choice", "boolean", "date", "tags" or "integer"
     description: str
@@ -156,8 +154,7 @@ def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     set: dict[str, Any]
     remove: frozenset[str]
 

@@ -5,7 +5,6 @@ import binascii
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from services.errors import (
@@ -33,21 +32,37 @@ RETRY_AFTER_SECONDS = 2
 Response = dict[str, Any]
 
 
-@dataclass
 class Request:
     """What a handler needs from an API Gateway REST proxy event."""
 
-    method: str
-    resource: str
-    path_params: dict[str, str]
-    query: dict[str, str]
-    headers: dict[str, str]
-    caller_id: str
-    request_id: str
-    base_url: str
-    body: bytes | None
-    duplicate_params: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)  # validated query parameters
+    __slots__ = ("base_url", "body", "caller_id", "duplicate_params", "headers", "method",
+                 "params", "path_params", "query", "request_id", "resource")
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        resource: str,
+        path_params: dict[str, str],
+        query: dict[str, str],
+        headers: dict[str, str],
+        caller_id: str,
+        request_id: str,
+        base_url: str,
+        body: bytes | None,
+        duplicate_params: list[str],
+    ) -> None:
+        self.method = method
+        self.resource = resource
+        self.path_params = path_params
+        self.query = query
+        self.headers = headers
+        self.caller_id = caller_id
+        self.request_id = request_id
+        self.base_url = base_url
+        self.body = body
+        self.duplicate_params = duplicate_params
+        self.params: dict[str, Any] = {}  # the query string, validated against the route
 
     @classmethod
     def from_event(cls, event: dict[str, Any], request_id: str) -> "Request":

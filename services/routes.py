@@ -1,8 +1,7 @@
 """Every route of the API, declared once: the handlers, the local emulator, the OpenAPI
 document and the Pulumi program all read this table."""
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.fields import STATUSES
 
@@ -15,8 +14,7 @@ FUNCTIONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     description: str
     kind: str = "string"  # or "integer"
@@ -41,8 +39,7 @@ class Param:
         return schema
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     method: str
     path: str
     function: str

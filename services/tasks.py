@@ -3,9 +3,8 @@
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from models import IdempotencyRecord, TodoModel
 from models.idempotency import partition
@@ -57,8 +56,7 @@ def fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Created:
+class Created(NamedTuple):
     task: dict[str, Any]
     replayed: bool  # True: the answer to an earlier request with the same Idempotency-Key
 
@@ -120,8 +118,7 @@ def get_task(user_id: str, task_id: str) -> dict[str, Any]:
     return view(item)
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     tasks: list[dict[str, Any]]
     next_cursor: str | None
 
@@ -164,8 +161,7 @@ def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> 
     store.delete(user_id, task_id, expected_version=expected_version)
 
 
-@dataclass(frozen=True)
-class Cleared:
+class Cleared(NamedTuple):
     deleted: int
     more: bool
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from services import metrics, routes
 from services.errors import TaskError
-from services.http import Request, Response, cors_headers, internal_error, problem, problem_for
+from services.http import Request, Response, cors_headers
 from services.logs import logger
+from services.problems import internal_error, problem, problem_for
 
 Operation = Callable[[Request], Response]
 

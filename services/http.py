@@ -1,4 +1,4 @@
-"""The HTTP edge shared by the handlers: proxy event in, proxy response out, RFC 9457 errors."""
+"""The HTTP edge shared by the handlers: proxy event in, proxy response out."""
 
 import base64
 import binascii
@@ -7,27 +7,13 @@ import os
 import re
 from typing import Any
 
-from services.errors import (
-    FieldError,
-    IdempotencyInProgress,
-    IdempotencyKeyReused,
-    NotAuthenticated,
-    NotOwner,
-    PayloadTooLarge,
-    StoreUnavailable,
-    TaskError,
-    TaskNotFound,
-    ValidationFailed,
-    VersionMismatch,
-)
+from services.errors import FieldError, NotAuthenticated, PayloadTooLarge, ValidationFailed
 from services.routes import Route
 
 _DIGITS = re.compile(r"^[0-9]{1,6}$")
 MAX_BODY_BYTES = 16 * 1024
 MAX_JSON_DEPTH = 32
-PROBLEM_TYPE = "urn:todo-api:problem:"
 EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Request-Id, Retry-After"
-RETRY_AFTER_SECONDS = 2
 
 Response = dict[str, Any]
 
@@ -219,95 +205,6 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         "headers": {"Content-Type": "application/json", **(headers or {})},
         "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
     }
-
-
-def problem(
-    request_id: str,
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    kind: str = "",
-    errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """RFC 9457 problem details; `message` repeats `detail` for clients written for the seed."""
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE + kind if kind else "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "message": detail,
-        "requestId": request_id,
-    }
-    if errors:
-        body["errors"] = [
-            {"field": e.field, "in": e.location, "detail": f"{e.field} {e.detail}"}
-            | ({"pointer": f"/{e.field}"} if e.location == "body" else {})
-            for e in errors
-        ]
-    response = json_response(status, body, headers)
-    response["headers"]["Content-Type"] = "application/problem+json"
-    return response
-
-
-def problem_for(error: TaskError, request_id: str) -> Response:
-    """The one place where a domain failure becomes an HTTP status."""
-    if isinstance(error, ValidationFailed):
-        return problem(
-            request_id, 400, "Bad Request", error.detail, kind="validation-error",
-            errors=error.errors,
-        )
-    if isinstance(error, PayloadTooLarge):
-        return problem(
-            request_id, 413, "Content Too Large",
-            f"The request body must not exceed {error.limit} bytes", kind="payload-too-large",
-        )
-    if isinstance(error, NotAuthenticated):
-        return problem(request_id, 401, "Unauthorized", "Sign in and send the ID token")
-    if isinstance(error, NotOwner):
-        return problem(
-            request_id, 403, "Forbidden",
-            "The userId in the request does not match the signed-in user", kind="not-owner",
-        )
-    if isinstance(error, TaskNotFound):
-        return problem(request_id, 404, "Not Found", str(error), kind="task-not-found")
-    if isinstance(error, VersionMismatch):
-        return problem(
-            request_id, 412, "Precondition Failed",
-            "The task has changed since you read it: fetch it again and retry with its ETag",
-            kind="version-mismatch", headers=_etag_header(error.current),
-        )
-    if isinstance(error, IdempotencyKeyReused):
-        return problem(
-            request_id, 422, "Unprocessable Content",
-            "This Idempotency-Key was already used with a different request body",
-            kind="idempotency-key-reused",
-        )
-    if isinstance(error, IdempotencyInProgress):
-        return problem(
-            request_id, 409, "Conflict",
-            "A request with this Idempotency-Key is in progress; retry shortly",
-            kind="idempotency-in-progress", headers={"Retry-After": "1"},
-        )
-    if isinstance(error, StoreUnavailable):
-        return problem(
-            request_id, 503, "Service Unavailable",
-            "The task store is busy; retry after the time in Retry-After",
-            kind="store-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-    return internal_error(request_id)
-
-
-def internal_error(request_id: str) -> Response:
-    return problem(
-        request_id, 500, "Internal Server Error",
-        "Something went wrong on our side; quote the request id if you report it",
-    )
-
-
-def _etag_header(version: int | None) -> dict[str, str]:
-    return {"ETag": etag(version)} if version is not None else {}
 
 
 def etag(version: int) -> str:

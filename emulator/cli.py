@@ -1,6 +1,7 @@
 """`todo-api`: serve the API locally, or print a token the local server accepts."""
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
@@ -87,8 +88,8 @@ def serve(args: argparse.Namespace) -> int:
     for function in FUNCTIONS:
         gateway.handler(function)
     server = LocalApiServer(args.host, args.port, gateway)
-    host, port = server.server_address[:2]
-    url = f"http://{host!s}:{port}"
+    host, port = str(server.server_address[0]), server.server_address[1]
+    url = f"http://{host}:{port}"
     token = auth.issue_token("maria123")
     print(
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
@@ -101,6 +102,9 @@ def serve(args: argparse.Namespace) -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
+    if not ipaddress.ip_address(host).is_loopback:
+        print(f"warning: listening on {host}, beyond this machine; anyone who can reach it "
+              "and holds a token from this key can use the API", file=sys.stderr)
     signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()

@@ -2,8 +2,6 @@
 
 import base64
 import importlib
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -12,7 +10,9 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from emulator.auth import Verifier
-from services.openapi import ALLOWED_HEADERS, EXPOSED_HEADERS, GATEWAY_ERRORS
+from services.http import cors_headers
+from services.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS
+from services.problems import problem
 from services.routes import FUNCTIONS, ROUTES, Route
 
 MAX_GATEWAY_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit
@@ -183,17 +183,10 @@ class Gateway:
 
     def gateway_error(self, kind: str, headers: dict[str, str]) -> HttpResponse:
         status, title, detail = GATEWAY_ERRORS[kind]
-        code = status or 400
-        body = {
-            "type": "about:blank",
-            "title": title or kind.replace("_", " ").title(),
-            "status": code,
-            "detail": detail or title,
-            "message": detail or title,
-            "requestId": str(uuid.uuid4()),
-        }
-        out = [("Content-Type", "application/problem+json"), *self._cors(headers)]
-        return HttpResponse(code, out, json.dumps(body).encode())
+        heading = title or kind.replace("_", " ").title()
+        response = problem(str(uuid.uuid4()), status or 400, heading, detail or heading)
+        response["headers"].update(cors_headers(headers))
+        return self._to_http(response)
 
     def preflight(self, resource: str, headers: dict[str, str]) -> HttpResponse:
         methods = sorted({r.method for r in ROUTES if r.path == resource} | {"OPTIONS"})
@@ -201,22 +194,9 @@ class Gateway:
             ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
             ("Access-Control-Allow-Methods", ",".join(methods)),
             ("Access-Control-Max-Age", "600"),
-            *self._cors(headers),
+            *cors_headers(headers).items(),
         ]
         return HttpResponse(200, out, b"{}")
-
-    @staticmethod
-    def _cors(headers: dict[str, str]) -> list[tuple[str, str]]:
-        allowed = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "*").split(",")]
-        origin = headers.get("origin")
-        if "*" in allowed:
-            value = "*"
-        elif origin in allowed:
-            value = origin
-        else:
-            return []
-        return [("Access-Control-Allow-Origin", value),
-                ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.http import EXPOSED_HEADERS
 from services.routes import ROUTES, Route
 from services.schemas import components
 
@@ -22,7 +23,6 @@ PROBLEM_STATUSES = {
     "503": "Task store unavailable; see Retry-After",
 }
 ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
-EXPOSED_HEADERS = "ETag,Location,Link,X-Next-Cursor,X-Request-Id,Retry-After"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ server, as `make run` uses)."""
 
 import contextlib
 import io
-import json
 import logging
 import os
 import platform
@@ -37,51 +36,35 @@ from emulator.gateway import Gateway  # noqa: E402
 from models import ALL_MODELS, TodoModel, configure  # noqa: E402
 from services.ids import uuid7  # noqa: E402
 from services.routes import FUNCTIONS  # noqa: E402
+from tests import task_root  # noqa: E402
 from tests.support import HttpApi, InProcessApi, LocalServer, proxy_event  # noqa: E402
 
-CHILD = (
-    "import importlib, json, sys\n"
-    "module, name = sys.argv[1].rsplit('.', 1)\n"
-    "handler = getattr(importlib.import_module(module), name)\n"
-    "response = handler(json.loads(sys.argv[2]), None)\n"
-    "sys.stdout.write('RESULT ' + str(response['statusCode']) + '\\n')\n"
-)
 
-
-def layer(name: str, build: list[str], packages: tuple[str, ...]) -> Path:
-    """A directory laid out like LAMBDA_TASK_ROOT: dependencies, then our packages."""
-    target = WORK / name
+def baseline_root() -> Path:
+    """The baseline's task root: boto3 (as the Lambda runtime ships it) and its handler."""
+    target = WORK / "baseline"
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    subprocess.run([*build, str(target)], cwd=ROOT, check=True,
-                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip"),
-                        "PYTHON": sys.executable})
-    for package in packages:
-        shutil.copytree(ROOT / package, target / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / package)],
-                       check=True)  # as the Dockerfile does
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-cache-dir",
+                    "--target", str(target), "boto3"], check=True)
+    shutil.copy(ROOT / "bench" / "baseline_seed.py", target / "baseline_seed.py")
     return target
 
 
 def size_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024 / 1024
+    return task_root.size_bytes(path) / 1024 / 1024
 
 
 def cold_once(root: Path, command: str, event: dict[str, Any], endpoint: str) -> float:
     """Fresh interpreter (no site-packages, as in the image) to the first response, in ms."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env |= {"PYTHONPATH": str(root), "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-            "PYTHONDONTWRITEBYTECODE": "1"}
+    argv, env = task_root.handler_process(root, command, event, endpoint)
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-S", "-c", CHILD, command, json.dumps(event)],
-                               cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     for line in process.stdout:
-        if line.startswith("RESULT"):
+        response = task_root.parse_response(line)
+        if response is not None:
             elapsed = (time.perf_counter() - started) * 1000
-            status = int(line.split()[1])
-            assert status < 300, (command, status)
+            assert response["statusCode"] < 300, (command, response["statusCode"])
             process.wait()
             return elapsed
     raise RuntimeError(f"{command} gave no response")
@@ -230,10 +213,9 @@ def main() -> int:
     configure(ALL_MODELS, endpoint=endpoint, table_name="bench")
     engine.ensure_table(engine.client(endpoint, "us-east-1"), "bench")
     print("building the image layer and the baseline's...", flush=True)
-    ours = layer("layer", ["sh", "docker/install-runtime.sh"], ("models", "services"))
-    baseline = layer("baseline", [sys.executable, "-m", "pip", "install", "--quiet",
-                                  "--no-cache-dir", "boto3", "--target"], ())
-    shutil.copy(ROOT / "bench" / "baseline_seed.py", baseline / "baseline_seed.py")
+    shutil.rmtree(WORK / "layer", ignore_errors=True)
+    ours = task_root.build(WORK / "layer")
+    baseline = baseline_root()
     code_mb = size_mb(ours / "models") + size_mb(ours / "services")
     print(f"cold starts ({COLD_RUNS} runs each)...", flush=True)
     cold = cold_starts(endpoint, ours, baseline)

@@ -11,8 +11,9 @@ from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
 access_log = logging.getLogger("todo-api.access")
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: "LocalApiServer"
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive without Nagle stalls, for every local server of the project."""
+
     protocol_version = "HTTP/1.1"
 
     def setup(self) -> None:
@@ -20,6 +21,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # Headers and body go out in two writes; without this, Nagle's algorithm holds the
         # body for the client's delayed ACK: 40 ms on every keep-alive request.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _RequestHandler(KeepAliveHandler):
+    server: "LocalApiServer"
 
     def _serve(self) -> None:
         started = time.perf_counter()

@@ -3,11 +3,12 @@ handlers the way the image runs them: `python -m awslambdaric <image_config.comm
 
 import json
 import queue
-import socket
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from emulator.server import KeepAliveHandler
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -42,13 +43,8 @@ class RuntimeApi(ThreadingHTTPServer):
         return kind, payload
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(KeepAliveHandler):
     server: RuntimeApi
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait
 
     def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

@@ -1,18 +1,15 @@
 """The image's own layer, built by the Dockerfile's script without Docker: the handlers run
 from it alone (no site-packages, no dev tooling) against a real DynamoDB engine."""
 
-import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from services.routes import FUNCTIONS
+from tests import task_root
 from tests.support import ROOT, proxy_event
 
 LAYER_LIMIT_BYTES = 20 * 1024 * 1024
@@ -21,18 +18,7 @@ LAYER_LIMIT_BYTES = 20 * 1024 * 1024
 @pytest.fixture(scope="module")
 def image_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the Dockerfile puts in LAMBDA_TASK_ROOT: the runtime layer, models/, services/."""
-    root = tmp_path_factory.mktemp("task-root")
-    subprocess.run(["sh", "docker/install-runtime.sh", str(root)], cwd=ROOT, check=True,
-                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip"),
-                        "PYTHON": sys.executable})
-    for package in ("models", "services"):
-        shutil.copytree(ROOT / package, root / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    return root
-
-
-def _size(root: Path) -> int:
-    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    return task_root.build(tmp_path_factory.mktemp("task-root"))
 
 
 def test_requirements_pin_exactly_the_runtime_dependencies() -> None:
@@ -46,7 +32,7 @@ def test_requirements_pin_exactly_the_runtime_dependencies() -> None:
 
 
 def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
-    assert _size(image_root) <= LAYER_LIMIT_BYTES
+    assert task_root.size_bytes(image_root) <= LAYER_LIMIT_BYTES
     for absent in ("emulator", "moto", "boto3", "pulumi", "pulumi_aws", "tests", "jwt"):
         assert not (image_root / absent).exists(), absent
     assert sorted(p.name for p in (image_root / "botocore" / "data").iterdir() if p.is_dir()) \
@@ -55,14 +41,6 @@ def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
 
 def test_each_command_answers_from_the_layer_alone(image_root: Path,
                                                    dynamodb_endpoint: str) -> None:
-    script = (
-        "import importlib, json, sys\n"
-        "module, name = sys.argv[1].rsplit('.', 1)\n"
-        "handler = getattr(importlib.import_module(module), name)\n"
-        "print(json.dumps(handler(json.loads(sys.stdin.read()), None)))\n"
-    )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    env |= {"PYTHONPATH": str(image_root), "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint}
     create = proxy_event("POST", "/todos", "/todos", user="layer", body={"title": "from layer"})
     events = {
         "createTodo": create,
@@ -74,9 +52,9 @@ def test_each_command_answers_from_the_layer_alone(image_root: Path,
     }
     expected = {"createTodo": 201, "getTodos": 200, "updateTodo": 400, "deleteTodo": 200}
     for function, command in FUNCTIONS.items():
-        # -S: no site-packages, as in the image; -E: no PYTHON* settings but PYTHONPATH's.
-        result = subprocess.run(
-            [sys.executable, "-S", "-c", script, command], input=json.dumps(events[function]),
-            capture_output=True, text=True, env=env, cwd=image_root, timeout=60, check=True)
-        response = json.loads(result.stdout.strip().splitlines()[-1])
+        argv, env = task_root.handler_process(image_root, command, events[function],
+                                              dynamodb_endpoint)
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=image_root,
+                                timeout=60, check=True)
+        [response] = [r for r in map(task_root.parse_response, result.stdout.splitlines()) if r]
         assert response["statusCode"] == expected[function], (function, response)

@@ -87,10 +87,6 @@ class RequestCounter:
         self.requests = {}
         self.items_read = 0
 
-    @property
-    def total(self) -> int:
-        return sum(self.requests.values())
-
     def _sent(self, request: Any, **_: Any) -> None:
         operation = request.headers.get("X-Amz-Target", b"")
         name = (operation.decode() if isinstance(operation, bytes) else operation).split(".")[-1]

@@ -20,9 +20,8 @@ def serve(event: dict[str, Any], context: Any, operations: Mapping[str, Operatio
     cold, _cold = _cold, False
     started = time.perf_counter()
     request_context = event.get("requestContext") or {}
-    request_id = str(
-        request_context.get("requestId") or getattr(context, "aws_request_id", None) or "-"
-    )
+    function_request_id = getattr(context, "aws_request_id", None)
+    request_id = str(request_context.get("requestId") or function_request_id or "-")
     metrics.start()
     request = Request.from_event(event, request_id)
     route = routes.find(request.method, request.resource)
@@ -46,7 +45,7 @@ def serve(event: dict[str, Any], context: Any, operations: Mapping[str, Operatio
     fields = {
         # Lambda's JSON log format fills `requestId` with the invocation's own id.
         "apiRequestId": request_id,
-        "functionRequestId": getattr(context, "aws_request_id", None),
+        "functionRequestId": function_request_id,
         "route": f"{request.method} {request.resource}",
         "operation": operation_id,
         "status": response["statusCode"],

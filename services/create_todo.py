@@ -8,8 +8,9 @@ from services.api import serve
 from services.errors import FieldError, ValidationFailed
 from services.http import Request, Response
 from services.representation import task_response
+from services.routes import IDEMPOTENCY_KEY_PATTERN
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def _seed_user_ids(body: dict[str, Any]) -> list[str]:

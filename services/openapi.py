@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.http import EXPOSED_HEADERS
-from services.routes import ROUTES, Route
+from services.routes import IDEMPOTENCY_KEY_PATTERN, ROUTES, Route, path_variables
 from services.schemas import components
 
 PROBLEM_STATUSES = {
@@ -68,7 +68,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
                        "description": "A retry with the same key and body returns the first "
                        "answer and creates nothing (kept 24 h)",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
-                                  "pattern": "^[\\x21-\\x7e]+$"}})
+                                  "pattern": IDEMPOTENCY_KEY_PATTERN}})
     if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
         params.append({"name": "If-Match", "in": "header", "required": False,
                        "description": "The ETag you read; 412 if the task changed since",
@@ -122,8 +122,8 @@ def _allow_origin_template(origins: list[str]) -> str:
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
-        for part in path.split("/") if part.startswith("{")
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in path_variables(path)
     ]
 
 

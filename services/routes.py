@@ -54,8 +54,16 @@ class Route(NamedTuple):
 
     @property
     def path_params(self) -> list[str]:
-        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+        return path_variables(self.path)
 
+
+def path_variables(path: str) -> list[str]:
+    """The names of a resource path's {variables}, in order."""
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+# Idempotency-Key: what createTodo accepts, and what the OpenAPI document says it accepts.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
 # The seed sent the user id in the query; still accepted, and must name the caller.
 SEED_USER = (

@@ -52,6 +52,7 @@ def _logging() -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from emulator import dynamodb
+    from models import ALL_MODELS, configure
 
     if args.state and args.dynamodb_endpoint:
         print("--state works with the embedded DynamoDB only", file=sys.stderr)
@@ -68,7 +69,9 @@ def serve(args: argparse.Namespace) -> int:
         os.environ.pop("AWS_SESSION_TOKEN", None)
         engine = dynamodb.EmbeddedDynamoDB()
         endpoint = engine.start()
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint  # read by the model at import
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    # Said to the models outright: when they were imported, the engine had no address yet.
+    configure(ALL_MODELS, endpoint=endpoint, table_name=args.table)
     _logging()
     ddb = dynamodb.client(endpoint, os.environ["AWS_REGION"])
     dynamodb.ensure_table(ddb, args.table)

@@ -15,7 +15,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-TTL_ATTRIBUTE = "expiresAt"
+from models.table import TTL_ATTRIBUTE
 
 
 class EmbeddedDynamoDB:

@@ -4,8 +4,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import Settings
-
-TTL_ATTRIBUTE = "expiresAt"
+from models.table import TTL_ATTRIBUTE
 
 
 def table(settings: Settings) -> aws.dynamodb.Table:

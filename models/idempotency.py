@@ -4,7 +4,7 @@
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from models.table import TableMeta
+from models.table import TTL_ATTRIBUTE, TableMeta
 
 PARTITION_SUFFIX = "#idempotency"
 
@@ -24,4 +24,4 @@ class IdempotencyRecord(Model):
     fingerprint = UnicodeAttribute()  # of the request body: a reused key with another body is 422
     task_id = UnicodeAttribute(attr_name="createdTaskID")
     response = UnicodeAttribute()  # the task as first returned, JSON
-    expires_at = NumberAttribute(attr_name="expiresAt")  # epoch seconds, the table's TTL
+    expires_at = NumberAttribute(attr_name=TTL_ATTRIBUTE)  # epoch seconds

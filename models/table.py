@@ -9,6 +9,10 @@ def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+# The table's TTL attribute: DynamoDB deletes an item some time after this epoch second.
+TTL_ATTRIBUTE = "expiresAt"
+
+
 class TableMeta:
     table_name = os.environ.get("TABLE_NAME", "todos")
     region = _region()

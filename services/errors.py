@@ -38,7 +38,9 @@ class NotOwner(TaskError):
 
 class TaskNotFound(TaskError):
     def __init__(self, user_id: str, task_id: str) -> None:
-        super().__init__(f"Todo with userID '{user_id}' and taskID '{task_id}' not found")
+        # The task id comes from the path, as long as the client likes: quote its start only.
+        shown = task_id if len(task_id) <= 64 else task_id[:63] + "\u2026"
+        super().__init__(f"Todo with userID '{user_id}' and taskID '{shown}' not found")
         self.user_id = user_id
         self.task_id = task_id
 

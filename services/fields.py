@@ -28,16 +28,18 @@ class Field(NamedTuple):
     required: bool = False  # on create
     removable: bool = False  # `null` in a merge patch removes it
     multiline: bool = False
+    trimmed: bool = False  # leading and trailing white space dropped before the checks
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("title", "text", "What to do (trimmed).", 1, 200, required=True),
+    Field("title", "text", "What to do (trimmed).", 1, 200, required=True, trimmed=True),
     Field("description", "text", "Details.", 0, 4000, removable=True, multiline=True),
     Field("status", "choice", "Progress of the task.", choices=STATUSES, default="pending"),
     Field("completed", "boolean", "Shortcut: true sets status completed, false pending."),
     Field("dueDate", "date", "ISO 8601 date or date-time.", removable=True),
     Field("priority", "choice", "Priority.", choices=PRIORITIES, default="normal"),
-    Field("tags", "tags", f"Up to {MAX_TAGS} distinct tags.", 1, 50, removable=True),
+    Field("tags", "tags", f"Up to {MAX_TAGS} distinct tags (each trimmed).", 1, 50,
+          removable=True, trimmed=True),
     Field("order", "integer", "Manual position in a list.", removable=True),
 )
 BY_NAME = {f.name: f for f in FIELDS}
@@ -46,7 +48,7 @@ BY_NAME = {f.name: f for f in FIELDS}
 def _text(field: Field, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, "must be a string"
-    if field.name == "title":
+    if field.trimmed:
         value = value.strip()
     bad = _CONTROL_BUT_WHITESPACE if field.multiline else _CONTROL
     if bad.search(value):
@@ -85,7 +87,7 @@ def _tags(field: Field, value: Any) -> tuple[Any, str | None]:
         if problem:
             return None, f"each tag {problem} (1 to {field.max_length} characters)"
         if clean in tags:
-            return None, f"must not repeat a tag ({clean!r})"
+            return None, f"must not repeat a tag ({clean!r}, after trimming)"
         tags.append(clean)
     return tags, None
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from services.fields import FIELDS, MAX_ORDER, MAX_TAGS, Field
+from services.problems import MAX_LISTED_ERRORS
 
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
@@ -107,8 +108,12 @@ def components() -> dict[str, Any]:
                 "detail": {"type": "string"},
                 "message": {"type": "string", "description": "Same as detail (seed clients)."},
                 "requestId": {"type": "string"},
+                "errorCount": {"type": "integer", "minimum": 1,
+                               "description": "How many errors were found; `errors` lists the "
+                               f"first {MAX_LISTED_ERRORS}."},
                 "errors": {
                     "type": "array",
+                    "maxItems": MAX_LISTED_ERRORS,
                     "items": {
                         "type": "object",
                         "required": ["field", "detail"],

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from infra.settings import Settings
+from infra.settings import MFA_MODES, Settings
 from services.openapi import Gateway, document
 
 ACCESS_LOG_FORMAT = json.dumps({
@@ -39,6 +39,13 @@ class UserPool(pulumi.ComponentResource):
                              "require_numbers": True, "require_symbols": False,
                              "require_uppercase": True},
             deletion_protection="ACTIVE" if settings.deletion_protection else "INACTIVE",
+            # Cognito's default lets anyone holding the public client id sign up: only an
+            # administrator creates users unless the stack opens sign-up (todo-api:selfSignUp).
+            admin_create_user_config={"allow_admin_create_user_only": not settings.self_sign_up},
+            mfa_configuration=MFA_MODES[settings.mfa],
+            # TOTP (an authenticator app); Cognito wants the block absent when MFA is off.
+            software_token_mfa_configuration=(
+                {"enabled": True} if settings.mfa != "off" else None),
             opts=child,
         )
         self.client = aws.cognito.UserPoolClient(

@@ -4,6 +4,9 @@ from dataclasses import dataclass
 
 import pulumi
 
+# todo-api:mfa -> the user pool's mfa_configuration; anything but "off" enables TOTP.
+MFA_MODES = {"off": "OFF", "optional": "OPTIONAL", "on": "ON"}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,10 +27,20 @@ class Settings:
     alarm_function_throttles: int
     alarm_table_throttles: int
     alarm_table_system_errors: int
+    self_sign_up: bool = False  # False: only an administrator creates users (admin_create_user)
+    mfa: str = "off"  # a key of MFA_MODES
 
     @property
     def prefix(self) -> str:
         return f"todo-api-{self.stack}"
+
+
+def mfa_mode(value: str | None) -> str:
+    """The `todo-api:mfa` setting, checked: a typo must not leave a pool without MFA."""
+    mode = (value or "off").strip().lower()
+    if mode not in MFA_MODES:
+        raise ValueError(f"todo-api:mfa must be one of {', '.join(MFA_MODES)}, not {value!r}")
+    return mode
 
 
 def load() -> Settings:
@@ -51,4 +64,6 @@ def load() -> Settings:
         alarm_function_throttles=config.get_int("alarmFunctionThrottles") or 1,
         alarm_table_throttles=config.get_int("alarmTableThrottles") or 1,
         alarm_table_system_errors=config.get_int("alarmTableSystemErrors") or 1,
+        self_sign_up=config.get_bool("selfSignUp") or False,
+        mfa=mfa_mode(config.get("mfa")),
     )

@@ -1,8 +1,9 @@
 """Runs the Pulumi program (__main__.py) offline under pulumi.runtime.set_mocks for one stack,
 with that stack's Pulumi.<stack>.yaml config, and prints every resource it declares as JSON.
 
-Run as `python -m tests.pulumi_harness STACK`: a process per stack keeps Pulumi's global
-runtime state from leaking between stacks."""
+Run as `python -m tests.pulumi_harness STACK [OVERRIDES]`: a process per stack keeps Pulumi's
+global runtime state from leaking between stacks. OVERRIDES, a JSON object, changes that
+stack's config for the run (a null value removes the key, to test a default)."""
 
 import json
 import runpy
@@ -88,8 +89,13 @@ class OptionsMonitor(mocks.MockMonitor):
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
 
-def run(stack: str) -> dict[str, Any]:
+def run(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    for key, value in (overrides or {}).items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
     pulumi.runtime.set_all_config({k: json.dumps(v) if not isinstance(v, str) else v
                                    for k, v in config.items()})
     recorder = Recorder()
@@ -112,5 +118,5 @@ def run(stack: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = run(sys.argv[1])
+    result = run(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)
     json.dump(result, sys.stdout, default=str)

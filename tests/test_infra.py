@@ -23,17 +23,27 @@ EXPECTED_ACTIONS = {
 STACKS = ["dev", "prod"]
 
 
-@pytest.fixture(scope="module", params=STACKS)
-def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
+def run_program(name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The program's resources for a stack, its config changed by `overrides` (None: removed)."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.pulumi_harness", request.param],
+        [sys.executable, "-m", "tests.pulumi_harness", name, json.dumps(overrides or {})],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
     )
     declared: dict[str, Any] = json.loads(result.stdout)
-    declared["name"] = request.param
-    declared["config"] = yaml.safe_load(
-        (ROOT / f"Pulumi.{request.param}.yaml").read_text())["config"]
+    declared["name"] = name
+    config = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
+    for key, value in (overrides or {}).items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    declared["config"] = config
     return declared
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return run_program(request.param)
 
 
 def of_type(stack: dict[str, Any], typ: str) -> list[dict[str, Any]]:
@@ -281,3 +291,43 @@ def test_gateway_logging_role_is_declared_by_default(stack: dict[str, Any]) -> N
     account = one(stack, "aws:apigateway/account:Account")
     roles = {r["state"]["arn"] for r in of_type(stack, "aws:iam/role:Role")}
     assert account["inputs"]["cloudwatchRoleArn"] in roles
+
+
+# Sign-up and MFA of the user pool: (todo-api:selfSignUp, todo-api:mfa) -> what Cognito gets.
+# None leaves the key out of the stack config, to prove the default is admin-only, no MFA.
+POOL_CASES = [
+    (None, None, True, "OFF"),
+    (True, "on", False, "ON"),
+    (False, "optional", True, "OPTIONAL"),
+]
+
+
+def _assert_pool(stack: dict[str, Any], admin_only: bool, mfa: str) -> None:
+    pool = one(stack, "aws:cognito/userPool:UserPool")["inputs"]
+    assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": admin_only}
+    assert pool["mfaConfiguration"] == mfa
+    if mfa == "OFF":  # Cognito refuses a TOTP block on a pool without MFA
+        assert "softwareTokenMfaConfiguration" not in pool
+    else:
+        assert pool["softwareTokenMfaConfiguration"] == {"enabled": True}
+
+
+def test_user_pool_sign_up_and_mfa_follow_each_stacks_config(stack: dict[str, Any]) -> None:
+    expected = {"dev": (True, "OFF"), "prod": (True, "OPTIONAL")}[stack["name"]]
+    _assert_pool(stack, *expected)
+    config = stack["config"]
+    assert config["todo-api:selfSignUp"] is (not expected[0])
+    assert config["todo-api:mfa"].upper() == expected[1]
+
+
+@pytest.mark.parametrize(("sign_up", "mfa", "admin_only", "mode"), POOL_CASES)
+def test_user_pool_knobs(sign_up: bool | None, mfa: str | None, admin_only: bool,
+                         mode: str) -> None:
+    declared = run_program("dev", {"todo-api:selfSignUp": sign_up, "todo-api:mfa": mfa})
+    _assert_pool(declared, admin_only, mode)
+
+
+def test_an_unknown_mfa_mode_stops_the_program() -> None:
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        run_program("dev", {"todo-api:mfa": "sometimes"})
+    assert "todo-api:mfa must be one of off, optional, on" in failure.value.stderr

@@ -1,5 +1,6 @@
-"""The front door: Cognito user pool and client, the REST API built from the OpenAPI document,
-its deployment and a stage named after the stack with access logs, tracing and throttling."""
+"""The front door: Cognito user pool and client, the REST API built from the gateway document
+(services/gateway_document.py: the route table, reduced to what API Gateway imports), its
+deployment and a stage named after the stack with access logs, tracing and throttling."""
 
 import hashlib
 import json
@@ -8,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import MFA_MODES, Settings
-from services.openapi import Gateway, document
+from services.gateway_document import Gateway, gateway_document
 
 ACCESS_LOG_FORMAT = json.dumps({
     "requestId": "$context.requestId",
@@ -77,7 +78,7 @@ class RestApi(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         names = sorted(invoke_arns)
         self.body = pulumi.Output.all(user_pool_arn, *[invoke_arns[n] for n in names]).apply(
-            lambda values: json.dumps(document("/", Gateway(
+            lambda values: json.dumps(gateway_document(Gateway(
                 invoke_arns=dict(zip(names, values[1:], strict=True)),
                 user_pool_arn=values[0],
                 cors_origins=settings.cors_origins,

@@ -1,11 +1,9 @@
-"""The OpenAPI 3 document, built from the route table and the schemas. With gateway options it
-also carries the API Gateway extensions, and becomes the REST API's `body` in Pulumi."""
+"""The OpenAPI 3 document clients read at /openapi.json, built from the route table and the
+schemas. API Gateway gets a reduced document built from the same table
+(services/gateway_document.py)."""
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
-from services.http import EXPOSED_HEADERS
 from services.routes import IDEMPOTENCY_KEY_PATTERN, ROUTES, Route, path_variables
 from services.schemas import components
 
@@ -23,15 +21,6 @@ PROBLEM_STATUSES = {
     "503": "Task store unavailable; see Retry-After",
 }
 ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
-
-
-@dataclass(frozen=True)
-class Gateway:
-    """What API Gateway needs beyond the plain document (all values resolved strings)."""
-
-    invoke_arns: dict[str, str]  # function name -> Lambda invoke ARN
-    user_pool_arn: str
-    cors_origins: list[str] = field(default_factory=lambda: ["*"])
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -56,8 +45,9 @@ def _success(route: Route) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(route.response)}}}
 
 
-def _parameters(route: Route) -> list[dict[str, Any]]:
-    params = _path_parameters(route.path)
+def parameters(route: Route) -> list[dict[str, Any]]:
+    """Every parameter of a route: path, query and header."""
+    params = path_parameters(route.path)
     params += [
         {"name": p.name, "in": "query", "required": p.required, "description": p.description,
          "schema": p.schema()}
@@ -76,7 +66,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
     return params
 
 
-def _operation(route: Route, gateway: Gateway | None) -> dict[str, Any]:
+def _operation(route: Route) -> dict[str, Any]:
     responses: dict[str, Any] = {str(route.status): _success(route)}
     if route.authorized:
         responses |= {code: _problem_response(text) for code, text in PROBLEM_STATUSES.items()}
@@ -86,7 +76,7 @@ def _operation(route: Route, gateway: Gateway | None) -> dict[str, Any]:
         "operationId": route.operation_id,
         "summary": route.summary,
         "tags": [route.function],
-        "parameters": _parameters(route),
+        "parameters": parameters(route),
         "responses": responses,
         "security": [{"CognitoUserPool": []}] if route.authorized else [],
     }
@@ -100,63 +90,14 @@ def _operation(route: Route, gateway: Gateway | None) -> dict[str, Any]:
             "required": True,
             "content": {m: {"schema": _ref(route.request_body)} for m in media},
         }
-    if gateway is not None:
-        operation["x-amazon-apigateway-integration"] = {
-            "type": "aws_proxy",
-            "httpMethod": "POST",
-            "uri": gateway.invoke_arns[route.function],
-            "passthroughBehavior": "when_no_match",
-        }
     return operation
 
 
-def _allow_origin_template(origins: list[str]) -> str:
-    """VTL that answers a preflight with the request's Origin only when it is allowed."""
-    checks = " || ".join(f'$origin == "{o}"' for o in origins)
-    return (
-        "#set($origin = $input.params(\"Origin\"))\n"
-        f"#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin"
-        " = $origin)#end\n{}"
-    )
-
-
-def _path_parameters(path: str) -> list[dict[str, Any]]:
+def path_parameters(path: str) -> list[dict[str, Any]]:
     return [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in path_variables(path)
     ]
-
-
-def _preflight(path: str, methods: list[str], gateway: Gateway) -> dict[str, Any]:
-    star = "*" in gateway.cors_origins
-    headers = {
-        "Access-Control-Allow-Headers": f"'{ALLOWED_HEADERS}'",
-        "Access-Control-Allow-Methods": f"'{','.join([*methods, 'OPTIONS'])}'",
-        "Access-Control-Max-Age": "'600'",
-    }
-    if star:
-        headers["Access-Control-Allow-Origin"] = "'*'"
-    return {
-        "summary": "CORS preflight (no token needed)",
-        "parameters": _path_parameters(path),
-        "security": [],
-        "responses": {"200": {"description": "CORS headers", "headers": {
-            name: {"schema": {"type": "string"}} for name in
-            [*headers, "Access-Control-Allow-Origin"]}}},
-        "x-amazon-apigateway-integration": {
-            "type": "mock",
-            "requestTemplates": {"application/json": '{"statusCode": 200}'},
-            "passthroughBehavior": "when_no_match",
-            "responses": {"default": {
-                "statusCode": "200",
-                "responseParameters": {
-                    f"method.response.header.{name}": value for name, value in headers.items()
-                },
-                "responseTemplates": {"application/json": "{}" if star else
-                                      _allow_origin_template(gateway.cors_origins)},
-            }},
-        },
-    }
 
 
 # Responses API Gateway makes itself: kind -> (status, title, detail); None keeps the
@@ -174,50 +115,10 @@ GATEWAY_ERRORS: dict[str, tuple[int | None, str | None, str | None]] = {
 }
 
 
-def _quoted(text: str | None) -> str:
-    # $context.error.messageString is already a quoted JSON string.
-    return json.dumps(text) if text else "$context.error.messageString"
-
-
-def _gateway_responses(gateway: Gateway) -> dict[str, Any]:
-    """Errors made by API Gateway itself: problem+json with CORS headers, like ours."""
-    if "*" in gateway.cors_origins:
-        origin = "'*'"
-    elif len(gateway.cors_origins) == 1:
-        origin = f"'{gateway.cors_origins[0]}'"
-    else:  # a gateway error carries no user data, so echoing the caller's origin is safe
-        origin = "method.request.header.Origin"
-    cors = {
-        "gatewayresponse.header.Access-Control-Allow-Origin": origin,
-        "gatewayresponse.header.Access-Control-Expose-Headers": f"'{EXPOSED_HEADERS}'",
-        "gatewayresponse.header.Content-Type": "'application/problem+json'",
-    }
-    responses = {}
-    for kind, (status, title, detail) in GATEWAY_ERRORS.items():
-        status_member = f'"status":{status},' if status else ""
-        template = (
-            f'{{"type":"about:blank","title":{_quoted(title)},{status_member}'
-            f'"detail":{_quoted(detail)},"message":{_quoted(detail)},'
-            '"requestId":"$context.requestId"}'
-        )
-        entry: dict[str, Any] = {
-            "responseParameters": cors,
-            "responseTemplates": {"application/json": template},
-        }
-        if status:
-            entry["statusCode"] = str(status)
-        responses[kind] = entry
-    return responses
-
-
-def document(server_url: str = "/", gateway: Gateway | None = None) -> dict[str, Any]:
+def document(server_url: str = "/") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, gateway)
-    if gateway is not None:
-        for path, operations in paths.items():
-            methods = sorted(m.upper() for m in operations)
-            operations["options"] = _preflight(path, methods, gateway)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     scheme: dict[str, Any] = {
         "type": "apiKey",
         "name": "Authorization",
@@ -236,11 +137,4 @@ def document(server_url: str = "/", gateway: Gateway | None = None) -> dict[str,
         "components": {"schemas": components(),
                        "securitySchemes": {"CognitoUserPool": scheme}},
     }
-    if gateway is not None:
-        scheme["x-amazon-apigateway-authtype"] = "cognito_user_pools"
-        scheme["x-amazon-apigateway-authorizer"] = {
-            "type": "cognito_user_pools", "providerARNs": [gateway.user_pool_arn],
-        }
-        doc["x-amazon-apigateway-gateway-responses"] = _gateway_responses(gateway)
-        doc["x-amazon-apigateway-binary-media-types"] = []
     return doc

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from services.gateway_document import GATEWAY_KEYWORDS
 from services.routes import FUNCTIONS, ROUTES
 from tests.support import ROOT
+from tests.test_gateway_document import UNSUPPORTED, keywords
 
 # What each function may do to the table, written out here on purpose: the program's own
 # table must agree with this list, not be copied from it.
@@ -122,15 +124,20 @@ def test_every_route_is_in_the_rest_api_with_its_function_and_authorizer(
     api = one(stack, "aws:apigateway/restApi:RestApi")
     body = json.loads(api["inputs"]["body"])
     fns = functions(stack)
+    # The reduced document: only keywords API Gateway's importer takes, no models.
+    used = keywords(body)
+    assert used <= GATEWAY_KEYWORDS, sorted(used - GATEWAY_KEYWORDS)
+    assert not used & UNSUPPORTED and "schemas" not in body["components"]
+    assert api["inputs"]["putRestApiMode"] == "overwrite"
     pool = one(stack, "aws:cognito/userPool:UserPool")
     scheme = body["components"]["securitySchemes"]["CognitoUserPool"]
     assert scheme["x-amazon-apigateway-authorizer"] == {
         "type": "cognito_user_pools", "providerARNs": [pool["state"]["arn"]]}
     for route in ROUTES:
         operation = body["paths"][route.path][route.method.lower()]
-        uri = operation["x-amazon-apigateway-integration"]["uri"]
-        assert uri == fns[route.function]["state"]["invokeArn"], route
-        assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        integration = operation["x-amazon-apigateway-integration"]
+        assert integration["uri"] == fns[route.function]["state"]["invokeArn"], route
+        assert (integration["type"], integration["httpMethod"]) == ("aws_proxy", "POST")
         expected: list[dict[str, list[str]]] = [{"CognitoUserPool": []}] if route.authorized else []
         assert operation["security"] == expected, route
     for operations in body["paths"].values():

@@ -1,0 +1,300 @@
+"""The emulator's HTTP server over raw sockets: framing, limits, timeouts and public URLs
+(issue 9, item 8). Each test runs a real server in this process on a free loopback port."""
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from emulator.auth import Verifier, issue_token
+from emulator.gateway import MAX_GATEWAY_BODY, Gateway
+from emulator.server import Limits, LocalApiServer
+
+
+@contextmanager
+def running(gateway: Gateway, *, public_url: str | None = None,
+            limits: Limits | None = None) -> Iterator[LocalApiServer]:
+    server = LocalApiServer("127.0.0.1", 0, gateway, public_url=public_url, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while True:  # ready when it answers
+        try:
+            with socket.create_connection(server.server_address, timeout=1) as probe:
+                probe.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if probe.recv(12).startswith(b"HTTP/1.1"):
+                    break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+
+def connect(server: LocalApiServer, timeout: float = 5) -> socket.socket:
+    return socket.create_connection(server.server_address, timeout=timeout)
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One response off the socket (Content-Length framing, as every answer here has)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a full response: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, headers, rest[:length]
+
+
+def closed_by_server(sock: socket.socket, within: float) -> bool:
+    sock.settimeout(within)
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return True
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+    if body and "Content-Length" not in headers and "Transfer-Encoding" not in headers:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+@pytest.fixture
+def live_gateway(dynamodb_endpoint: str) -> Gateway:
+    return Gateway(Verifier())
+
+
+def _auth(user: str) -> dict[str, str]:
+    return {"Host": "api.test", "Authorization": f"Bearer {issue_token(user)}"}
+
+
+def _create(server: LocalApiServer, user: str, title: str = "task") -> dict[str, Any]:
+    with connect(server) as sock:
+        body = json.dumps({"title": title}).encode()
+        sock.sendall(request("POST", "/todos", {**_auth(user),
+                                                "Content-Type": "application/json"}, body))
+        status, _, reply = read_response(sock)
+    assert status == 201, reply
+    task: dict[str, Any] = json.loads(reply)
+    return task
+
+
+def _get(server: LocalApiServer, user: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    with connect(server) as sock:
+        sock.sendall(request("GET", path, _auth(user)))
+        return read_response(sock)
+
+
+def test_a_chunked_body_is_read_as_the_request_body(live_gateway: Gateway, user: str) -> None:
+    body = b'{"title": "sent in chunks"}'
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:]))
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Transfer-Encoding": "chunked",
+                                                "Content-Type": "application/json"})
+                     + chunked + b"0\r\n\r\n")
+        status, _, reply = read_response(sock)
+        assert status == 201, reply
+        assert json.loads(reply)["title"] == "sent in chunks"
+        # Nothing of the body was taken for a second request: the connection is still in sync.
+        sock.sendall(request("GET", "/todos", _auth(user)))
+        status, _, reply = read_response(sock)
+        assert status == 200 and [t["title"] for t in json.loads(reply)] == ["sent in chunks"]
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_closed(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Content-Length": "4",
+                                                "Transfer-Encoding": "chunked"}, b"0\r\n\r\n"))
+        status, headers, _ = read_response(sock)
+        assert status == 400
+        assert headers.get("connection") == "close" and closed_by_server(sock, 5)
+        assert _get(server, user, "/todos")[2] == b"[]"
+
+
+@pytest.mark.parametrize("length", ["-1", "-42", "abc", "1e3", "0x10", "+5"])
+def test_a_bad_content_length_gets_an_answer_and_smuggles_nothing(
+        live_gateway: Gateway, user: str, length: str) -> None:
+    with running(live_gateway) as server:
+        task = _create(server, user)
+        smuggled = request("DELETE", f"/todos/{task['taskId']}", _auth(user))
+        with connect(server) as sock:
+            sock.sendall(request("POST", "/todos", {**_auth(user), "Content-Length": length,
+                                                    "Content-Type": "application/json"})
+                         + smuggled)
+            status, _, _ = read_response(sock)
+            assert status == 400
+            assert closed_by_server(sock, 5)  # the rest is never read as a request
+        status, _, reply = _get(server, user, f"/todos/{task['taskId']}")
+        assert status == 200 and json.loads(reply)["taskId"] == task["taskId"]
+
+
+def test_slow_clients_hold_nothing_and_are_cut_off(live_gateway: Gateway) -> None:
+    limits = Limits(idle_timeout=1.0)
+    with running(live_gateway, limits=limits) as server:
+        slow = [connect(server) for _ in range(300)]
+        try:
+            for sock in slow:
+                sock.sendall(b"G")  # one byte of a request line, then nothing
+            started = time.monotonic()
+            with connect(server) as sock:
+                sock.sendall(request("GET", "/openapi.json", {"Host": "x"}))
+                status, _, _ = read_response(sock)
+            assert status == 200 and time.monotonic() - started < 2
+            time.sleep(limits.idle_timeout)
+            assert all(closed_by_server(sock, 3) for sock in slow)
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_an_idle_keep_alive_connection_is_closed(live_gateway: Gateway) -> None:
+    with running(live_gateway, limits=Limits(idle_timeout=0.5)) as server, \
+            connect(server) as sock:
+        sock.sendall(request("GET", "/openapi.json", {"Host": "x"}))
+        assert read_response(sock)[0] == 200
+        assert closed_by_server(sock, 3)
+
+
+def test_a_body_that_does_not_arrive_in_time_is_answered_408(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway, limits=Limits(body_timeout=0.5)) as server, \
+            connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Content-Length": "100"},
+                             b'{"title": '))
+        status, headers, _ = read_response(sock)
+        assert status == 408
+        assert headers["content-type"] == "application/problem+json"
+        assert _get(server, user, "/todos")[2] == b"[]"
+
+
+def test_the_token_is_checked_before_a_large_body_is_read(live_gateway: Gateway) -> None:
+    with running(live_gateway) as server, connect(server, timeout=3) as sock:
+        # 9 MiB announced, none sent: the 401 must come without waiting for it.
+        sock.sendall(request("POST", "/todos", {"Host": "x", "Authorization": "Bearer nope",
+                                                "Content-Length": str(9 * 1024 * 1024)}))
+        status, _, body = read_response(sock)
+        assert status == 401 and json.loads(body)["status"] == 401
+
+
+def test_a_body_over_the_gateway_limit_is_refused_before_it_is_read(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server, timeout=3) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Origin": "https://app.test",
+                                                "Content-Length": str(MAX_GATEWAY_BODY + 1)}))
+        status, headers, body = read_response(sock)
+        assert status == 413 and json.loads(body)["status"] == 413
+        assert headers["access-control-allow-origin"] == "*"
+
+
+def test_a_chunked_body_over_the_gateway_limit_is_cut_at_the_limit(
+        live_gateway: Gateway, user: str) -> None:
+    chunk = b"x" * (1024 * 1024)
+    with running(live_gateway) as server, connect(server, timeout=10) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Transfer-Encoding": "chunked"}))
+        sent = 0
+        try:
+            while sent <= MAX_GATEWAY_BODY + len(chunk):
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading at its limit, as it should
+        assert read_response(sock)[0] == 413
+        assert sent < MAX_GATEWAY_BODY + 8 * len(chunk)
+
+
+def test_a_field_name_holding_a_lone_surrogate_gets_a_400(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user),
+                                                "Content-Type": "application/json"},
+                             b'{"title": "x", "\\ud800": 1}'))
+        status, _, body = read_response(sock)
+        assert status == 400
+        assert json.loads(body.decode("utf-8"))["status"] == 400  # valid UTF-8, valid JSON
+        assert _get(server, user, "/todos")[2] == b"[]"
+
+
+def test_urls_start_with_the_public_url_whatever_the_host_header(
+        live_gateway: Gateway, user: str) -> None:
+    public = "https://todo.example.com/api"
+    with running(live_gateway, public_url=public) as server:
+        with connect(server) as sock:
+            sock.sendall(request("POST", "/todos", {**_auth(user), "Host": "evil.example",
+                                                    "Content-Type": "application/json"},
+                                 b'{"title": "a"}'))
+            status, headers, body = read_response(sock)
+        assert status == 201
+        task = json.loads(body)
+        assert headers["location"] == task["url"] == f"{public}/todos/{task['taskId']}"
+        _create(server, user, "b")
+        with connect(server) as sock:
+            sock.sendall(request("GET", "/todos?limit=1", {**_auth(user), "Host": "evil.example",
+                                                           "X-Forwarded-Proto": "gopher"}))
+            status, headers, _ = read_response(sock)
+        assert status == 200 and headers["link"].startswith(f"<{public}/todos?")
+        with connect(server) as sock:
+            sock.sendall(request("GET", "/openapi.json", {"Host": "evil.example"}))
+            status, _, body = read_response(sock)
+        assert json.loads(body)["servers"] == [{"url": public}]
+
+
+def test_urls_default_to_the_listening_address(live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {**_auth(user), "Host": "evil.example",
+                                                "Content-Type": "application/json"},
+                             b'{"title": "a"}'))
+        status, headers, _ = read_response(sock)
+        assert status == 201
+        assert headers["location"].startswith(f"http://127.0.0.1:{server.server_address[1]}/todos/")
+
+
+def test_a_folded_host_header_never_reaches_a_response_header(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        token = issue_token(user).encode()
+        sock.sendall(b"POST /todos HTTP/1.1\r\nHost: evil.example\r\n X-Injected: yes\r\n"
+                     b"Authorization: Bearer " + token + b"\r\nContent-Length: 14\r\n"
+                     b"Content-Type: application/json\r\n\r\n" b'{"title": "a"}')
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += sock.recv(65536)
+        head = raw.partition(b"\r\n\r\n")[0]
+        assert b"X-Injected" not in head and b"evil" not in head
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "http://", "http://a b", "http://x?q=1",
+                                 "http://x:99999", "http://x\r\nSet-Cookie: a=b"])
+def test_a_bad_public_url_is_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        Gateway(Verifier(), public_url=url)

@@ -2,11 +2,9 @@
 (issue 9, item 8). Each test runs a real server in this process on a free loopback port."""
 
 import json
-import socket
-import threading
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,79 +12,8 @@ import pytest
 from emulator.auth import Verifier, issue_token
 from emulator.gateway import MAX_GATEWAY_BODY, Gateway
 from emulator.server import Limits, LocalApiServer
-
-
-@contextmanager
-def running(gateway: Gateway, *, public_url: str | None = None,
-            limits: Limits | None = None) -> Iterator[LocalApiServer]:
-    server = LocalApiServer("127.0.0.1", 0, gateway, public_url=public_url, limits=limits)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while True:  # ready when it answers
-        try:
-            with socket.create_connection(server.server_address, timeout=1) as probe:
-                probe.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if probe.recv(12).startswith(b"HTTP/1.1"):
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
-
-
-def connect(server: LocalApiServer, timeout: float = 5) -> socket.socket:
-    return socket.create_connection(server.server_address, timeout=timeout)
-
-
-def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """One response off the socket (Content-Length framing, as every answer here has)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"closed before a full response: {data!r}")
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0"))
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        rest += chunk
-    return status, headers, rest[:length]
-
-
-def closed_by_server(sock: socket.socket, within: float) -> bool:
-    sock.settimeout(within)
-    try:
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return True
-    except TimeoutError:
-        return False
-    except ConnectionResetError:
-        return True
-
-
-def request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
-    if body and "Content-Length" not in headers and "Transfer-Encoding" not in headers:
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+from tests.raw_http import closed_by_server, connect, read_response, request, running
+from tests.support import ROOT, HttpApi, LocalServer
 
 
 @pytest.fixture
@@ -298,3 +225,33 @@ def test_a_folded_host_header_never_reaches_a_response_header(
 def test_a_bad_public_url_is_refused(url: str) -> None:
     with pytest.raises(ValueError):
         Gateway(Verifier(), public_url=url)
+
+
+def test_a_header_block_that_keeps_growing_is_refused(live_gateway: Gateway) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(b"GET /todos HTTP/1.1\r\nHost: x\r\n")
+        for _ in range(40):  # 40 KiB of headers that never end
+            try:
+                sock.sendall(b"X-Big: " + b"a" * 1024 + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.005)
+        assert read_response(sock)[0] == 431
+        assert closed_by_server(sock, 5)
+
+
+def test_serve_takes_a_public_url(user: str) -> None:
+    server = LocalServer("--public-url", "https://todo.example.com").wait_ready()
+    try:
+        reply = HttpApi(server.url).request("POST", "/todos", user=user,
+                                            json_body={"title": "a"},
+                                            headers={"Host": "evil.example"})
+        assert reply.status == 201
+        assert reply.headers["location"].startswith("https://todo.example.com/todos/")
+    finally:
+        server.stop()
+    refused = subprocess.run(
+        [sys.executable, "-m", "emulator.cli", "serve", "--port", "0",
+         "--public-url", "http://x\r\nSet-Cookie: a=b"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert refused.returncode == 2 and "--public-url" in refused.stderr

@@ -2,6 +2,7 @@
 request goes to the gateway, which answers before the body is read when it can."""
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
@@ -23,11 +24,6 @@ Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-# Bodies this small are read before an early answer (401, 404...), so the connection can be
-# kept alive; a larger one is left unread and its connection closed.
-_DRAIN_LIMIT = 64 * 1024
-
 
 class KeepAliveHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive without Nagle stalls, for the test suite's small stdlib servers."""
@@ -155,14 +151,13 @@ class LocalApiServer:
             response = gateway.gateway_error(
                 "DEFAULT_4XX", {k.lower(): v for k, v in headers}, None, 400, "Bad Request")
             response.headers.append(("Connection", "close"))
-            await self._write(send, method, response)
+            await self._write(send, method, response, receive)
             return
+        body_done = length == 0
         try:
             routed = gateway.route(method, target, headers, length)
             if isinstance(routed, HttpResponse):
-                response = routed
-                if length is not None and length <= _DRAIN_LIMIT:
-                    await self._read_body(receive, length)
+                response = routed  # answered before reading the body
             else:
                 body = await self._read_body(receive, MAX_GATEWAY_BODY)
                 single = {k.lower(): v for k, v in headers}
@@ -173,6 +168,7 @@ class LocalApiServer:
                     response = gateway.gateway_error(
                         "REQUEST_TOO_LARGE", single, routed.request_id)
                 else:
+                    body_done = True
                     loop = asyncio.get_running_loop()
                     response = await loop.run_in_executor(
                         self._pool, gateway.invoke, routed, body, source_ip)
@@ -181,7 +177,7 @@ class LocalApiServer:
         except Exception:
             logging.getLogger("todo-api.gateway").exception("emulator error")
             response = gateway.gateway_error("DEFAULT_5XX", {}, None, 500, "Internal Server Error")
-        await self._write(send, method, response)
+        await self._write(send, method, response, None if body_done else receive)
         access_log.info(
             "access",
             extra={
@@ -209,8 +205,22 @@ class LocalApiServer:
             if len(body) > limit or not message.get("more_body", False):
                 return bytes(body)
 
+    async def _write(self, send: Send, method: str, response: HttpResponse,
+                     unread: Receive | None) -> None:
+        """Send the response; with `unread`, the rest of the body is discarded meanwhile: a
+        body already received leaves the connection usable, one still coming closes it."""
+        # Hypercorn queues body parts for the app and waits for room; nobody reading them
+        # would stall the connection after the answer instead of closing it.
+        drain = asyncio.create_task(_discard(unread)) if unread is not None else None
+        try:
+            await self._send(send, method, response)
+        finally:
+            if drain is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(drain, self.limits.body_timeout)
+
     @staticmethod
-    async def _write(send: Send, method: str, response: HttpResponse) -> None:
+    async def _send(send: Send, method: str, response: HttpResponse) -> None:
         raw = [
             (name.encode("latin-1", "replace"), value.encode("utf-8"))
             for name, value in response.headers
@@ -224,6 +234,13 @@ class LocalApiServer:
 
 class _Disconnected(Exception):
     pass
+
+
+async def _discard(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
 
 
 def _declared_length(headers: list[tuple[str, str]]) -> int | None:

@@ -255,3 +255,27 @@ def test_serve_takes_a_public_url(user: str) -> None:
          "--public-url", "http://x\r\nSet-Cookie: a=b"],
         capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert refused.returncode == 2 and "--public-url" in refused.stderr
+
+
+def test_an_early_answer_keeps_the_connection_when_the_body_is_in(
+        live_gateway: Gateway, user: str) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {"Host": "x", "Authorization": "Bearer nope"},
+                             b'{"title": "not stored"}'))
+        assert read_response(sock)[0] == 401
+        sock.sendall(request("GET", "/todos", _auth(user)))
+        assert read_response(sock)[:3:2] == (200, b"[]")
+
+
+def test_an_early_answer_to_a_long_chunked_body_closes_the_connection(
+        live_gateway: Gateway) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(request("POST", "/todos", {"Host": "x", "Authorization": "Bearer nope",
+                                                "Transfer-Encoding": "chunked"}))
+        try:
+            for _ in range(200):
+                sock.sendall(b"400\r\n" + b"x" * 1024 + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        assert read_response(sock)[0] == 401
+        assert closed_by_server(sock, 5)

@@ -4,7 +4,9 @@ request goes to the gateway, which answers before the body is read when it can."
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -80,6 +82,7 @@ class LocalApiServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._stopping = False
+        self._signalled = False
 
     def _config(self) -> Config:
         config = Config()
@@ -89,29 +92,50 @@ class LocalApiServer:
         config.h11_max_incomplete_size = self.limits.max_header_bytes
         config.h11_pass_raw_headers = True  # header names reach the event as the client sent them
         config.backlog = self.limits.backlog
-        config.graceful_timeout = 1.0
+        config.graceful_timeout = 5.0
         config.include_server_header = False
         config.accesslog = None  # the JSON access line below replaces it
-        config.errorlog = logging.getLogger("hypercorn.error")
+        errors = logging.getLogger("hypercorn.error")
+        errors.setLevel(logging.WARNING)  # its "Running on" line repeats our banner
+        config.errorlog = errors
         return config
 
     def serve_forever(self) -> None:
+        """Serve until shutdown() (then return) or, in the main thread, SIGINT or SIGTERM:
+        then stop accepting, let requests in flight finish (up to `graceful_timeout`) and
+        raise KeyboardInterrupt, as the stdlib servers do on Ctrl-C."""
+        self._signalled = False
         asyncio.run(self._serve())
+        if self._signalled:
+            raise KeyboardInterrupt
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         if self._stopping:
             self._stop.set()
+        previous: dict[signal.Signals, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                previous[number] = signal.getsignal(number)
+                self._loop.add_signal_handler(number, self._on_signal)
         try:
             # Our own loose ASGI types: the app reads only what every ASGI server sends.
             app = cast(ASGIFramework, self._app)
             await serve(app, self._config(), shutdown_trigger=self._stop.wait, mode="asgi")
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
+            for number, handler in previous.items():  # the caller's handlers again
+                self._loop.remove_signal_handler(number)
+                signal.signal(number, handler)
+
+    def _on_signal(self) -> None:
+        self._signalled = True
+        if self._stop is not None:
+            self._stop.set()
 
     def shutdown(self) -> None:
-        """Stop serve_forever() (from another thread) and wait for it to return."""
+        """Ask serve_forever() to return (from any thread)."""
         self._stopping = True
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)

@@ -5,6 +5,9 @@ integration timeout and the gateway's own 502/504 answers."""
 import base64
 import calendar
 import json
+import os
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -17,6 +20,7 @@ import requests
 from emulator import auth
 from emulator.auth import AUDIENCE, ISSUER, Verifier, claim_string, issue_token
 from emulator.gateway import MAX_GATEWAY_BODY, MAX_LAMBDA_RESPONSE, Gateway, Handler
+from emulator.server import LocalApiServer
 from services import create_todo, delete_todo, get_todos, update_todo
 from services.routes import FUNCTIONS
 from tests.raw_http import connect, read_response, request, running
@@ -236,6 +240,34 @@ def test_a_response_over_six_megabytes_becomes_a_502() -> None:
     at_limit = _call(_of_size(MAX_LAMBDA_RESPONSE))
     assert at_limit.status_code == 200 and len(at_limit.content) > MAX_LAMBDA_RESPONSE - 100
     _gateway_error(_call(_of_size(MAX_LAMBDA_RESPONSE + 1)), 502)
+
+
+def test_sigterm_lets_a_request_in_flight_finish() -> None:
+    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        time.sleep(1)
+        return _json({"done": True})
+
+    server = LocalApiServer("127.0.0.1", 0, gateway_with(slow))
+    replies: list[requests.Response] = []
+
+    def client() -> None:
+        time.sleep(0.3)
+        pending = threading.Thread(target=lambda: replies.append(
+            requests.get(server.url + "/todos", headers=bearer(), timeout=10)))
+        pending.start()
+        time.sleep(0.3)  # the request is in the function now
+        os.kill(os.getpid(), signal.SIGTERM)
+        pending.join()
+
+    caller = signal.getsignal(signal.SIGTERM)
+    clients = threading.Thread(target=client)
+    clients.start()
+    with pytest.raises(KeyboardInterrupt):
+        server.serve_forever()  # in the main thread, as `todo-api serve` runs it
+    server.server_close()
+    clients.join(10)
+    assert [r.status_code for r in replies] == [200] and replies[0].json() == {"done": True}
+    assert signal.getsignal(signal.SIGTERM) is caller  # handed back
 
 
 # Handlers fed events shaped exactly as the REST API's Cognito authorizer shapes them.

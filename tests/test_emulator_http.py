@@ -69,7 +69,7 @@ def test_content_length_with_transfer_encoding_is_refused_and_closed(
         assert _get(server, user, "/todos")[2] == b"[]"
 
 
-@pytest.mark.parametrize("length", ["-1", "-42", "abc", "1e3", "0x10", "+5"])
+@pytest.mark.parametrize("length", ["-1", "-42", "abc", "1e3", "0x10", "+5", "5, 6"])
 def test_a_bad_content_length_gets_an_answer_and_smuggles_nothing(
         live_gateway: Gateway, user: str, length: str) -> None:
     with running(live_gateway) as server:

@@ -31,6 +31,10 @@ INTEGRATION_TIMEOUT = 29.0  # seconds: API Gateway's default (and usual maximum)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 log = logging.getLogger("todo-api.gateway")
+# requestContext.identity members that are null for a Cognito-authorized request.
+_IDENTITY_NULLS = ("cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller",
+                   "apiKey", "principalOrgId", "accessKey", "cognitoAuthenticationType",
+                   "cognitoAuthenticationProvider", "userArn", "user")
 
 
 @dataclass
@@ -262,6 +266,7 @@ class Gateway:
                 "requestTimeEpoch": int(now * 1000),
                 "requestId": routed.request_id,
                 "identity": {
+                    **dict.fromkeys(_IDENTITY_NULLS),
                     "sourceIp": source_ip,
                     "userAgent": _header(routed.headers, "user-agent"),
                 },

@@ -98,6 +98,7 @@ def test_request_context_names_the_stage_request_and_caller() -> None:
     assert context["httpMethod"] == "GET"
     assert str(uuid.UUID(context["requestId"])) == context["requestId"]
     assert context["identity"]["sourceIp"] == "127.0.0.1"
+    assert context["identity"]["cognitoIdentityId"] is None  # as for a user-pool caller
     assert context["authorizer"]["claims"]["sub"] == "maria123"
     again = event_for(gateway, "GET", "/todos/abc")
     assert again["requestContext"]["path"] == "/todos/abc"  # the stage mapped at the root

@@ -1,6 +1,7 @@
 """The local stand-in for the Cognito user pool: RS256 ID tokens, checked as API Gateway would."""
 
 import functools
+import json
 import os
 import time
 from pathlib import Path
@@ -86,4 +87,27 @@ class Verifier:
             return None
         if claims.get("token_use") != "id" or not isinstance(claims.get("sub"), str):
             return None
-        return {name: str(value) for name, value in claims.items()}
+        return {name: claim_string(name, value) for name, value in claims.items()}
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The claims a REST API's Cognito authorizer turns into dates; auth_time stays epoch seconds.
+DATE_CLAIMS = frozenset({"exp", "iat"})
+
+
+def claim_string(name: str, value: Any) -> str:
+    """One claim as a REST API's Cognito authorizer hands it to Lambda: always a string.
+
+    `exp` and `iat` become Java's Date.toString() in UTC (`Sun Nov 29 23:40:00 UTC 2026`),
+    booleans `true`/`false`, numbers their JSON text, lists their items joined by commas.
+    """
+    if name in DATE_CLAIMS and isinstance(value, int | float) and not isinstance(value, bool):
+        t = time.gmtime(int(value))
+        return (f"{_DAYS[t.tm_wday]} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} "
+                f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC {t.tm_year}")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(claim_string("", item) for item in value)
+    return json.dumps(value, separators=(",", ":"))

@@ -25,6 +25,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="use this DynamoDB (DynamoDB Local, a real region) instead of the embedded one",
     )
     serve.add_argument("--table", default=os.environ.get("TABLE_NAME", "todos"))
+    serve.add_argument(
+        "--public-url",
+        default=os.environ.get("PUBLIC_URL"),
+        help="the URL clients use to reach this server (default: the address it listens on); "
+             "Location, url, Link and the OpenAPI servers start with it",
+    )
     serve.add_argument("--cors-origins", default=os.environ.get("CORS_ALLOWED_ORIGINS", "*"))
     token = commands.add_parser("token", help="print an ID token for USER")
     token.add_argument("user")
@@ -90,9 +96,12 @@ def serve(args: argparse.Namespace) -> int:
     gateway = Gateway(auth.Verifier())
     for function in FUNCTIONS:
         gateway.handler(function)
-    server = LocalApiServer(args.host, args.port, gateway)
-    host, port = str(server.server_address[0]), server.server_address[1]
-    url = f"http://{host}:{port}"
+    try:
+        server = LocalApiServer(args.host, args.port, gateway, public_url=args.public_url)
+    except ValueError as error:
+        print(f"todo-api: --public-url: {error}", file=sys.stderr)
+        return 2
+    host, url = server.server_address[0], server.url
     token = auth.issue_token("maria123")
     print(
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "

@@ -1,18 +1,34 @@
-"""The HTTP side of the emulator: a threaded stdlib server handing each request to the gateway."""
+"""The HTTP side of the emulator: Hypercorn (h11) does the framing, limits and timeouts; each
+request goes to the gateway, which answers before the body is read when it can."""
 
+import asyncio
+import contextlib
 import logging
+import signal
 import socket
+import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from typing import Any, cast
+
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+from hypercorn.typing import ASGIFramework
 
 from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
 
 access_log = logging.getLogger("todo-api.access")
 
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 class KeepAliveHandler(BaseHTTPRequestHandler):
-    """HTTP/1.1 keep-alive without Nagle stalls, for every local server of the project."""
+    """HTTP/1.1 keep-alive without Nagle stalls, for the test suite's small stdlib servers."""
 
     protocol_version = "HTTP/1.1"
 
@@ -23,63 +39,240 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class _RequestHandler(KeepAliveHandler):
-    server: "LocalApiServer"
+@dataclass(frozen=True)
+class Limits:
+    """What one client may take of the server (seconds and bytes)."""
 
-    def _serve(self) -> None:
+    # A new connection must send its request headers within this, and a kept-alive one is
+    # closed after this long idle: a client trickling bytes holds no thread and not for long.
+    idle_timeout: float = 5.0
+    # The whole body must arrive within this once the headers are in.
+    body_timeout: float = 30.0
+    max_header_bytes: int = 16 * 1024
+    backlog: int = 128
+    # Threads that wait on functions (the gateway has its own pool running them).
+    workers: int = 64
+
+
+class LocalApiServer:
+    """Serves a Gateway on host:port until shutdown(); socketserver's interface, Hypercorn's
+    HTTP/1.1 underneath."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        gateway: Gateway,
+        *,
+        public_url: str | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.limits = limits or Limits()
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family,
+                                           backlog=self.limits.backlog)
+        address = self.socket.getsockname()
+        self.server_address: tuple[str, int] = (str(address[0]), int(address[1]))
+        shown = f"[{address[0]}]" if family == socket.AF_INET6 else address[0]
+        self.url = f"http://{shown}:{address[1]}"
+        # URLs in responses start with the public URL, never with the client's Host header.
+        gateway.set_public_url(public_url or self.url)
+        self._pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="gateway")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._stopping = False
+        self._signalled = False
+
+    def _config(self) -> Config:
+        config = Config()
+        # Hypercorn owns the listening socket from here on (detach: no double close).
+        config.bind = [f"fd://{self.socket.detach()}"]
+        config.keep_alive_timeout = self.limits.idle_timeout
+        config.h11_max_incomplete_size = self.limits.max_header_bytes
+        config.h11_pass_raw_headers = True  # header names reach the event as the client sent them
+        config.backlog = self.limits.backlog
+        config.graceful_timeout = 5.0
+        config.include_server_header = False
+        config.accesslog = None  # the JSON access line below replaces it
+        errors = logging.getLogger("hypercorn.error")
+        errors.setLevel(logging.WARNING)  # its "Running on" line repeats our banner
+        config.errorlog = errors
+        return config
+
+    def serve_forever(self) -> None:
+        """Serve until shutdown() (then return) or, in the main thread, SIGINT or SIGTERM:
+        then stop accepting, let requests in flight finish (up to `graceful_timeout`) and
+        raise KeyboardInterrupt, as the stdlib servers do on Ctrl-C."""
+        self._signalled = False
+        asyncio.run(self._serve())
+        if self._signalled:
+            raise KeyboardInterrupt
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        if self._stopping:
+            self._stop.set()
+        previous: dict[signal.Signals, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                previous[number] = signal.getsignal(number)
+                self._loop.add_signal_handler(number, self._on_signal)
+        try:
+            # Our own loose ASGI types: the app reads only what every ASGI server sends.
+            app = cast(ASGIFramework, self._app)
+            await serve(app, self._config(), shutdown_trigger=self._stop.wait, mode="asgi")
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for number, handler in previous.items():  # the caller's handlers again
+                self._loop.remove_signal_handler(number)
+                signal.signal(number, handler)
+
+    def _on_signal(self) -> None:
+        self._signalled = True
+        if self._stop is not None:
+            self._stop.set()
+
+    def shutdown(self) -> None:
+        """Ask serve_forever() to return (from any thread)."""
+        self._stopping = True
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def server_close(self) -> None:
+        if self.socket.fileno() != -1:  # never served: still ours to close
+            self.socket.close()
+
+    async def _app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        elif scope["type"] == "websocket":
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        length = int(self.headers.get("Content-Length") or 0)
-        gateway = self.server.gateway
-        if length > MAX_GATEWAY_BODY:
-            self.close_connection = True
-            response = gateway.gateway_error("REQUEST_TOO_LARGE", {})
-        else:
-            body = self.rfile.read(length) if length > 0 else b""
-            response = gateway.handle(
-                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-            )
-        self._write(response)
+        method: str = scope["method"]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        target = scope["raw_path"].decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        source_ip = scope["client"][0] if scope.get("client") else "127.0.0.1"
+        length = _declared_length(headers)
+        gateway = self.gateway
+        names = {name.lower() for name, _ in headers}
+        if {"content-length", "transfer-encoding"} <= names:
+            # RFC 9112 6.3: a likely smuggling attempt; answer and close rather than guess.
+            response = gateway.gateway_error(
+                "DEFAULT_4XX", {k.lower(): v for k, v in headers}, None, 400, "Bad Request")
+            response.headers.append(("Connection", "close"))
+            await self._write(send, method, response, receive)
+            return
+        body_done = length == 0
+        try:
+            routed = gateway.route(method, target, headers, length)
+            if isinstance(routed, HttpResponse):
+                response = routed  # answered before reading the body
+            else:
+                body = await self._read_body(receive, MAX_GATEWAY_BODY)
+                single = {k.lower(): v for k, v in headers}
+                if body is None:
+                    response = gateway.gateway_error(
+                        "DEFAULT_4XX", single, routed.request_id, 408, "Request Timeout")
+                elif len(body) > MAX_GATEWAY_BODY:
+                    response = gateway.gateway_error(
+                        "REQUEST_TOO_LARGE", single, routed.request_id)
+                else:
+                    body_done = True
+                    loop = asyncio.get_running_loop()
+                    response = await loop.run_in_executor(
+                        self._pool, gateway.invoke, routed, body, source_ip)
+        except _Disconnected:
+            return
+        except Exception:
+            logging.getLogger("todo-api.gateway").exception("emulator error")
+            response = gateway.gateway_error("DEFAULT_5XX", {}, None, 500, "Internal Server Error")
+        await self._write(send, method, response, None if body_done else receive)
         access_log.info(
             "access",
             extra={
-                "method": self.command,
-                "path": self.path.split("?")[0],
+                "method": method,
+                "path": target.split("?")[0],
                 "status": response.status,
                 "latencyMs": round((time.perf_counter() - started) * 1000, 2),
-                "sourceIp": self.client_address[0],
+                "sourceIp": source_ip,
             },
         )
 
-    def _write(self, response: HttpResponse) -> None:
-        self.send_response_only(response.status)
-        names = {name.lower() for name, _ in response.headers}
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        if "date" not in names:
-            self.send_header("Date", self.date_time_string())
-        self.send_header("Content-Length", str(len(response.body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+    async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
+        """The body, or as much as passes `limit` (then the caller answers 413), or None when
+        it did not arrive in time; _Disconnected when the client left."""
+        body = bytearray()
+        deadline = time.monotonic() + self.limits.body_timeout
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+            except TimeoutError:
+                return None
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            body += message.get("body", b"")
+            if len(body) > limit or not message.get("more_body", False):
+                return bytes(body)
 
-    def __getattr__(self, name: str) -> Any:
-        # Every method reaches the gateway, which answers an undeclared one as API Gateway
-        # does (no such route) instead of the stdlib's 501.
-        if name.startswith("do_"):
-            return self._serve
-        raise AttributeError(name)
+    async def _write(self, send: Send, method: str, response: HttpResponse,
+                     unread: Receive | None) -> None:
+        """Send the response; with `unread`, the rest of the body is discarded meanwhile: a
+        body already received leaves the connection usable, one still coming closes it."""
+        # Hypercorn queues body parts for the app and waits for room; nobody reading them
+        # would stall the connection after the answer instead of closing it.
+        drain = asyncio.create_task(_discard(unread)) if unread is not None else None
+        try:
+            await self._send(send, method, response)
+        finally:
+            if drain is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(drain, self.limits.body_timeout)
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # the JSON access line above replaces the stdlib's
+    @staticmethod
+    async def _send(send: Send, method: str, response: HttpResponse) -> None:
+        raw = [
+            (name.encode("latin-1", "replace"), value.encode("utf-8"))
+            for name, value in response.headers
+            if name.lower() not in ("content-length", "transfer-encoding")
+        ]
+        raw.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": raw})
+        body = b"" if method == "HEAD" else response.body
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-class LocalApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the stdlib's 5 drops bursts of concurrent clients' connects
+class _Disconnected(Exception):
+    pass
 
-    def __init__(self, host: str, port: int, gateway: Gateway) -> None:
-        self.gateway = gateway
-        super().__init__((host, port), _RequestHandler)
+
+async def _discard(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
+
+
+def _declared_length(headers: list[tuple[str, str]]) -> int | None:
+    """Content-Length when the client declared one (h11 has checked it), 0 without a body,
+    None for a chunked body of unknown length."""
+    for name, value in headers:
+        if name.lower() == "content-length":
+            return int(value)
+    if any(name.lower() == "transfer-encoding" for name, _ in headers):
+        return None
+    return 0

@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 from emulator.auth import Verifier
@@ -14,6 +14,9 @@ from services.http import cors_headers
 from services.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS
 from services.problems import problem
 from services.routes import FUNCTIONS, ROUTES, Route
+
+if TYPE_CHECKING:
+    from emulator.webapp import WebApp
 
 MAX_GATEWAY_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -62,8 +65,11 @@ def _match(template: str, segments: list[str]) -> dict[str, str] | None:
 
 
 class Gateway:
-    def __init__(self, verifier: Verifier, stage: str = "local") -> None:
+    def __init__(
+        self, verifier: Verifier, stage: str = "local", web: "WebApp | None" = None
+    ) -> None:
         self.verifier = verifier
+        self.web = web  # the web app's own paths (local only); everything else is the API's
         self.stage = stage
         self._handlers: dict[str, Handler] = {}
         self.resources = sorted({r.path for r in ROUTES}, key=lambda p: p.count("{"))
@@ -92,6 +98,8 @@ class Gateway:
         source_ip: str = "127.0.0.1",
     ) -> HttpResponse:
         path, _, query = target.partition("?")
+        if self.web and (page := self.web.handle(method, path, headers, body)) is not None:
+            return page
         single = {k.lower(): v for k, v in headers}
         resolved = self._resolve(path)
         if resolved is None:

@@ -26,7 +26,8 @@ def test_the_app_is_served_at_the_root_with_its_content_types(local_server: Loca
     assert '<script type="module" src="js/main.js">' in page.text
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     script = get(local_server, "/js/main.js")
-    assert script.status_code == 200 and script.headers["Content-Type"].startswith("text/javascript")
+    assert script.status_code == 200
+    assert script.headers["Content-Type"].startswith("text/javascript")
     assert get(local_server, "/app.css").headers["Content-Type"].startswith("text/css")
     assert get(local_server, "/index.html").text == page.text
 

@@ -7,6 +7,7 @@ import { Pager } from "./tasks.js";
 
 const $ = (id) => document.getElementById(id);
 const PRIORITIES = ["low", "normal", "high", "urgent"];
+const FIELD_WORDS = { title: "title", description: "description", dueDate: "due date", priority: "priority", tags: "tags" };
 const STATUS_WORDS = { pending: "To do", in_progress: "In progress", completed: "Done" };
 
 let api;
@@ -279,6 +280,7 @@ async function onToggle(taskId, checkbox) {
     await onWriteFailed(taskId, error, {
       retry: (newer) => api.patch(taskId, patch, newer.version).then(settle),
       retryLabel: patch.completed ? "Complete anyway" : "Reopen anyway",
+      yours: patch.completed ? "mark it done" : "reopen it",
     });
   } finally {
     checkbox.disabled = false;
@@ -297,6 +299,7 @@ async function onDelete(taskId) {
     await onWriteFailed(taskId, error, {
       retry: (newer) => api.remove(taskId, newer.version).then(() => gone(taskId, `Deleted “${newer.title}”.`)),
       retryLabel: "Delete anyway",
+      yours: "delete it",
     });
   }
 }
@@ -316,7 +319,7 @@ async function onClearCompleted() {
 }
 
 /** 404: it is gone; 412: someone changed it first, so show theirs and let the user choose. */
-async function onWriteFailed(taskId, error, { retry, retryLabel }) {
+async function onWriteFailed(taskId, error, { retry, retryLabel, yours }) {
   if (!(error instanceof ApiError)) throw error;
   if (error.status === 404) {
     gone(taskId, "That task had already been deleted elsewhere.");
@@ -336,7 +339,7 @@ async function onWriteFailed(taskId, error, { retry, retryLabel }) {
     return;
   }
   renderTask(newer);
-  showConflict(taskId, newer, retryLabel, retry);
+  showConflict(taskId, newer, { retry, retryLabel, yours });
 }
 
 // ---- edit ----------------------------------------------------------------------------
@@ -420,6 +423,7 @@ function openEditor(taskId) {
         await onWriteFailed(taskId, error, {
           retry: (newer) => api.patch(taskId, patch, newer.version).then((t) => { close(); settle(t); }),
           retryLabel: "Apply my changes",
+          yours: Object.keys(patch).map((name) => FIELD_WORDS[name] || name).join(", "),
         });
       }
     } finally {
@@ -448,8 +452,8 @@ function changes(task, controls) {
 
 // ---- conflicts -----------------------------------------------------------------------
 
-/** `retry(newer)` repeats the user's write against the newer version. */
-function showConflict(taskId, newer, retryLabel, retry) {
+/** `retry(newer)` repeats the user's write against the newer version; `yours` says what it was. */
+function showConflict(taskId, newer, { retry, retryLabel, yours }) {
   const item = itemOf(taskId);
   item.querySelector(".conflict")?.remove();
   const box = document.createElement("div");
@@ -484,7 +488,8 @@ function showConflict(taskId, newer, retryLabel, retry) {
     type: "button", className: "quiet", textContent: "Keep the newer version",
   });
   actions.append(mine, theirs);
-  box.append(heading, intro, list, actions);
+  const mineText = Object.assign(document.createElement("p"), { textContent: `Your change: ${yours}.` });
+  box.append(heading, intro, list, mineText, actions);
   item.append(box);
   const done = () => {
     box.remove();
@@ -498,7 +503,7 @@ function showConflict(taskId, newer, retryLabel, retry) {
       announce("Your change was applied.");
     } catch (error) {
       box.remove();
-      await onWriteFailed(taskId, error, { retry, retryLabel });
+      await onWriteFailed(taskId, error, { retry, retryLabel, yours });
     }
   });
   theirs.addEventListener("click", () => {

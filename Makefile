@@ -52,7 +52,7 @@ tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests
 browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/axe-core/axe.min.js
 
 browser-test: browser-deps
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -m browser tests/test_browser.py
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

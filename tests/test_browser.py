@@ -320,6 +320,15 @@ def test_pages_load_as_the_list_scrolls_and_active_merges_two_statuses(
     assert titles(page) == [f"Task {n:02d}" for n in reversed(range(25)) if n not in (10, 11)]
     expect(page.locator("li", has_text="Task 04")).to_contain_text("In progress")
 
+    # On a screen tall enough to show the end of the first page, the next one comes unasked.
+    tall = context.browser.new_context(viewport={"width": 800, "height": 2400})  # type: ignore[union-attr]
+    try:
+        page = open_app(tall, server)
+        sign_in(page, user)
+        expect(page.get_by_role("checkbox")).to_have_count(25)
+    finally:
+        tall.close()
+
 
 def test_it_fits_a_phone(browser: Browser, server: LocalServer) -> None:
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,

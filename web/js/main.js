@@ -163,8 +163,15 @@ async function loadMore() {
       $("tasks").setAttribute("aria-busy", "false");
       $("load-more").hidden = view.pager.exhausted;
       updateEmpty();
+      // A tall screen may still show the end of the list: the observer only fires on a change.
+      if (!view.pager.exhausted && inView($("more-sentinel"))) setTimeout(loadMore, 0);
     }
   }
+}
+
+function inView(element) {
+  const box = element.getBoundingClientRect();
+  return box.top < window.innerHeight && box.bottom >= 0;
 }
 
 function updateEmpty() {

@@ -8,7 +8,7 @@ STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: run test lint typecheck unit fuzz bench clean
+.PHONY: run test lint typecheck unit fuzz bench clean browser-deps browser-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,25 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m 'not browser'
 
-test: lint typecheck unit
+test: lint typecheck unit browser-test
+
+# The web app in a real browser: Debian's Chromium (Playwright's own browser download cannot
+# work here) and axe-core from npm, installed into the project (tests/browser/node_modules).
+$(VENV)/.chromium-installed: | $(BIN)/python
+	test -x /usr/bin/chromium || { apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
+	touch $@
+
+tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/axe-core/axe.min.js
+
+browser-test: browser-deps
+	$(BIN)/pytest -q -m browser tests/test_browser.py
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

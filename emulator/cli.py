@@ -91,9 +91,10 @@ def serve(args: argparse.Namespace) -> int:
 
     from emulator.gateway import Gateway
     from emulator.server import LocalApiServer
+    from emulator.webapp import WebApp
     from services.routes import FUNCTIONS
 
-    gateway = Gateway(auth.Verifier())
+    gateway = Gateway(auth.Verifier(), web=WebApp())
     for function in FUNCTIONS:
         gateway.handler(function)
     try:
@@ -106,6 +107,7 @@ def serve(args: argparse.Namespace) -> int:
     print(
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
         f"table {args.table})\n"
+        f"Web app: {url}/ (with a development-only sign-in: any user name)\n"
         f"OpenAPI document: {url}/openapi.json\n"
         f"A token for user maria123 (more: todo-api token USER):\n{token}\n"
         "Try:\n"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from emulator.auth import Verifier
@@ -24,6 +24,9 @@ from services.http import cors_headers
 from services.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS
 from services.problems import problem
 from services.routes import FUNCTIONS, ROUTES, Route
+
+if TYPE_CHECKING:
+    from emulator.webapp import WebApp
 
 MAX_GATEWAY_BODY = 10 * 1024 * 1024  # API Gateway's payload limit (10 MB)
 MAX_LAMBDA_RESPONSE = 6 * 1024 * 1024  # Lambda's synchronous response limit (6 MB)
@@ -118,8 +121,10 @@ class Gateway:
         binary_media_types: tuple[str, ...] = (),
         handlers: Mapping[str, Handler] | None = None,
         concurrency: int = 64,
+        web: "WebApp | None" = None,
     ) -> None:
         self.verifier = verifier
+        self.web = web  # the web app's own paths (local only); everything else is the API's
         self.stage = stage
         self.timeout = timeout
         # The API declares none today (services/openapi.py), so every body arrives as text.
@@ -159,10 +164,21 @@ class Gateway:
         body: bytes,
         source_ip: str = "127.0.0.1",
     ) -> HttpResponse:
+        page = self.web_page(method, target, headers, body)
+        if page is not None:
+            return page
         routed = self.route(method, target, headers, len(body))
         if isinstance(routed, HttpResponse):
             return routed
         return self.invoke(routed, body, source_ip)
+
+    def web_page(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+    ) -> HttpResponse | None:
+        """The local web app's answer for its own paths; None hands the request to the API."""
+        if self.web is None:
+            return None
+        return self.web.handle(method, target.partition("?")[0], headers, body)
 
     def route(
         self, method: str, target: str, headers: list[tuple[str, str]], length: int | None

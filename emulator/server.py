@@ -19,6 +19,7 @@ from hypercorn.config import Config
 from hypercorn.typing import ASGIFramework
 
 from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
+from emulator.webapp import WEB_BODY_LIMIT
 
 access_log = logging.getLogger("todo-api.access")
 
@@ -179,7 +180,9 @@ class LocalApiServer:
             return
         body_done = length == 0
         try:
-            routed = gateway.route(method, target, headers, length)
+            page, read = await self._web_page(method, target, headers, receive)
+            body_done = body_done or read
+            routed = page or gateway.route(method, target, headers, length)
             if isinstance(routed, HttpResponse):
                 response = routed  # answered before reading the body
             else:
@@ -212,6 +215,16 @@ class LocalApiServer:
                 "sourceIp": source_ip,
             },
         )
+
+    async def _web_page(self, method: str, target: str, headers: list[tuple[str, str]],
+                        receive: Receive) -> tuple[HttpResponse | None, bool]:
+        """The local web app's answer for its own paths, and whether the body was read (only
+        its sign-in takes one, a small one)."""
+        web = self.gateway.web
+        if web is None or not web.takes_body(method, target.partition("?")[0]):
+            return self.gateway.web_page(method, target, headers, b""), False
+        body = await self._read_body(receive, WEB_BODY_LIMIT) or b""
+        return self.gateway.web_page(method, target, headers, body), True
 
     async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         """The body, or as much as passes `limit` (then the caller answers 413), or None when

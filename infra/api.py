@@ -72,16 +72,20 @@ class RestApi(pulumi.ComponentResource):
         settings: Settings,
         invoke_arns: dict[str, pulumi.Output[str]],
         user_pool_arn: pulumi.Output[str],
+        cors_origins: pulumi.Input[list[str]] | None = None,  # default: the stack config's
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("todo-api:index:RestApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         names = sorted(invoke_arns)
-        self.body = pulumi.Output.all(user_pool_arn, *[invoke_arns[n] for n in names]).apply(
+        origins = settings.cors_origins if cors_origins is None else cors_origins
+        self.body = pulumi.Output.all(
+            origins, user_pool_arn, *[invoke_arns[n] for n in names]
+        ).apply(
             lambda values: json.dumps(gateway_document(Gateway(
-                invoke_arns=dict(zip(names, values[1:], strict=True)),
-                user_pool_arn=values[0],
-                cors_origins=settings.cors_origins,
+                invoke_arns=dict(zip(names, values[2:], strict=True)),
+                user_pool_arn=values[1],
+                cors_origins=values[0],
             )), sort_keys=True)
         )
         self.api = aws.apigateway.RestApi(

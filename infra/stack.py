@@ -10,6 +10,7 @@ from infra.image import FunctionImage
 from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
 from infra.table import table
+from infra.web import WebApp, WebSite
 from services.routes import FUNCTIONS, ROUTES
 
 
@@ -17,6 +18,8 @@ def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
+    site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins
+    cors_origins = site.cors_origins(settings.cors_origins)
     functions = {
         name: ApiFunction(
             name,
@@ -26,6 +29,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             table_name=todos.name,
             table_arn=todos.arn,
             actions=FUNCTION_ACTIONS[name],
+            cors_origins=cors_origins,
         )
         for name, command in FUNCTIONS.items()
     }
@@ -37,7 +41,10 @@ def build() -> dict[str, pulumi.Output[str]]:
         settings=settings,
         invoke_arns={name: f.function.invoke_arn for name, f in functions.items()},
         user_pool_arn=users.pool.arn,
+        cors_origins=cors_origins,
     )
+    web = WebApp("web", settings=settings, site=site, api_url=api.stage.invoke_url,
+                 user_pool_id=users.pool.id)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(
@@ -55,4 +62,7 @@ def build() -> dict[str, pulumi.Output[str]]:
         "userPoolClientId": users.client.id,
         "imageUri": image.uri,
         "region": aws.get_region_output().region,
+        "webUrl": site.url,
+        "webClientId": web.client.id,
+        "signInUrl": web.sign_in_url,
     }

@@ -59,6 +59,11 @@ class Recorder(pulumi.runtime.Mocks):
         elif args.typ == "aws:ecr/repository:Repository":
             state["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}"
             state["registryId"] = ACCOUNT
+        elif args.typ == "aws:cloudfront/distribution:Distribution":
+            state["domainName"] = "d111111abcdef8.cloudfront.net"
+        elif args.typ == "aws:s3/bucket:Bucket":
+            state["bucket"] = f"{args.inputs['bucketPrefix']}0001"
+            state["bucketRegionalDomainName"] = f"{state['bucket']}.s3.{REGION}.amazonaws.com"
         elif args.typ == "docker-build:index:Image":
             state["ref"] = f"{args.inputs['tags'][0].rsplit(':', 1)[0]}@sha256:{'a' * 64}"
         resource_id = f"{args.name}-{args.typ.rsplit(':', 1)[-1]}-id"
@@ -117,6 +122,12 @@ def run(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"resources": recorder.resources, "outputs": outputs, "exported": sorted(exported)}
 
 
+def _encode(value: Any) -> Any:
+    if isinstance(value, pulumi.FileAsset):  # an uploaded file: which one
+        return {"fileAsset": str(value.path)}
+    return str(value)
+
+
 if __name__ == "__main__":
     result = run(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)
-    json.dump(result, sys.stdout, default=str)
+    json.dump(result, sys.stdout, default=_encode)

@@ -108,9 +108,13 @@ class HttpApi(Api):
         self.session = requests.Session()
 
     def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        response = self.session.request(
-            method, self.base_url + path, headers=headers, data=body or None, timeout=30
+        prepared = self.session.prepare_request(
+            requests.Request(method, self.base_url + path, headers=headers, data=body or None)
         )
+        # The path as written: requests resolves dot segments ("/todos/.." would become "/",
+        # the web app) before sending; quoting stays as requests does it.
+        prepared.url = requests.utils.requote_uri(self.base_url + path)
+        response = self.session.send(prepared, timeout=30)
         return Reply(
             response.status_code,
             {k.lower(): v for k, v in response.headers.items()},

@@ -209,7 +209,9 @@ def test_image_repository_scans_and_expires(stack: dict[str, Any]) -> None:
 def test_outputs(stack: dict[str, Any]) -> None:
     for name in ("apiUrl", "tableName", "userPoolId", "userPoolClientId", "imageUri"):
         assert stack["outputs"][name], name
-    client = one(stack, "aws:cognito/userPoolClient:UserPoolClient")
+    [client] = [c for c in of_type(stack, "aws:cognito/userPoolClient:UserPoolClient")
+                if c["name"] == "users"]  # the CLI's client (the web app has its own)
+    assert stack["outputs"]["userPoolClientId"] == client["id"]
     assert "ALLOW_USER_PASSWORD_AUTH" in client["inputs"]["explicitAuthFlows"]
     assert client["inputs"]["generateSecret"] is False
 

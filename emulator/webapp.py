@@ -1,0 +1,114 @@
+"""The web app beside the local API (same origin): the static files of web/, a config.json for
+them, and a DEVELOPMENT-ONLY sign-in that signs a local token for any user name. That sign-in
+exists only in this local server; deployed stacks sign in with Cognito managed login."""
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from emulator import auth
+from emulator.gateway import HttpResponse
+from services.errors import FieldError
+from services.problems import problem
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+SIGN_IN_PATH = "/local-dev/sign-in"
+WEB_BODY_LIMIT = 4096  # the sign-in's {"userName": …}; anything larger is not a sign-in
+USER_NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+# The app needs nothing from elsewhere locally: the API is on the same origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def content_type(path: Path) -> str | None:
+    """The files the app may serve, by suffix (anything else, README.md included, is not)."""
+    return CONTENT_TYPES.get(path.suffix)
+
+
+class WebApp:
+    def __init__(self, root: Path = WEB_ROOT,
+                 issue_token: Callable[[str], str] = auth.issue_token) -> None:
+        self.root = root.resolve()
+        self.issue_token = issue_token
+
+    def takes_body(self, method: str, path: str) -> bool:
+        return method == "POST" and path == SIGN_IN_PATH
+
+    def handle(self, method: str, path: str, headers: list[tuple[str, str]],
+               body: bytes) -> HttpResponse | None:
+        """The answer for the app's own paths; None hands the request on to the API."""
+        if path == SIGN_IN_PATH:
+            return self.sign_in(method, dict((k.lower(), v) for k, v in headers), body)
+        if method not in ("GET", "HEAD"):
+            return None
+        if path == "/config.json":
+            return self._json(200, {"apiUrl": "", "signIn": {"mode": "local",
+                                                             "endpoint": SIGN_IN_PATH}})
+        return self.static(path)
+
+    def static(self, path: str) -> HttpResponse | None:
+        relative = "index.html" if path in ("", "/") else path.lstrip("/")
+        file = (self.root / relative).resolve()
+        kind = content_type(file)
+        if kind is None or not file.is_relative_to(self.root) or not file.is_file():
+            return None
+        return HttpResponse(200, [
+            ("Content-Type", kind),
+            ("Cache-Control", "no-cache"),  # edits show on reload; ETag-less, so refetch
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("Referrer-Policy", "no-referrer"),
+        ], file.read_bytes())
+
+    def sign_in(self, method: str, headers: dict[str, str], body: bytes) -> HttpResponse:
+        """POST {"userName": "…"} -> {"idToken": "…"}: development only, any name goes."""
+        if method != "POST":
+            return self._problem(405, "Method Not Allowed", f"{SIGN_IN_PATH} takes POST only",
+                                 extra=[("Allow", "POST")])
+        # Same origin only, and JSON only (a cross-site form cannot send it without a
+        # preflight, which this path never grants): other sites cannot mint tokens here.
+        origin = headers.get("origin")
+        if origin and urlsplit(origin).netloc != headers.get("host"):
+            return self._problem(403, "Forbidden", "The development sign-in is same-origin only")
+        if headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return self._problem(415, "Unsupported Media Type", "Send application/json")
+        try:
+            name = json.loads(body or b"null").get("userName")
+        except (ValueError, AttributeError):
+            name = None
+        if not isinstance(name, str) or not USER_NAME.match(name.strip()):
+            return self._problem(400, "Bad Request", "Invalid user name", errors=[FieldError(
+                "userName", "must be 1-128 letters, digits or . _ @ + -")])
+        return self._json(200, {
+            "idToken": self.issue_token(name.strip()),
+            "userName": name.strip(),
+            "warning": "development only: the local server signs a token for any user name",
+        })
+
+    @staticmethod
+    def _json(status: int, payload: dict[str, object]) -> HttpResponse:
+        return HttpResponse(status, [("Content-Type", "application/json"),
+                                     ("Cache-Control", "no-store")],
+                            json.dumps(payload).encode())
+
+    @staticmethod
+    def _problem(status: int, title: str, detail: str, *,
+                 errors: list[FieldError] | None = None,
+                 extra: list[tuple[str, str]] | None = None) -> HttpResponse:
+        answer = problem(str(uuid.uuid4()), status, title, detail, errors=errors)
+        headers = [*answer["headers"].items(), *(extra or []), ("Cache-Control", "no-store")]
+        return HttpResponse(status, headers, answer["body"].encode())

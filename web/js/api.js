@@ -1,0 +1,114 @@
+// The Task API client: bearer token, ETag/If-Match, Idempotency-Key, RFC 9457 problems.
+
+/** A non-2xx answer; `problem` is the RFC 9457 document when the server sent one. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+
+  /** Per-field errors ({field, detail}) of a validation problem. */
+  get fieldErrors() {
+    return Array.isArray(this.problem.errors) ? this.problem.errors : [];
+  }
+}
+
+export const etagOf = (task) => `"${task.version}"`;
+
+export class Api {
+  /**
+   * @param {string} baseUrl the API's URL ("" for the same origin)
+   * @param {() => string | null} token the current ID token
+   * @param {() => void} onUnauthorized called on a 401 (the token expired or was refused)
+   */
+  constructor(baseUrl, token, onUnauthorized) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.token = token;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, { body, headers = {}, contentType = "application/json" } = {}) {
+    const init = { method, headers: { Accept: "application/json", ...headers } };
+    const token = this.token();
+    if (token) init.headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      init.headers["Content-Type"] = contentType;
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(this.url(path), init);
+    } catch {
+      throw new ApiError(0, { title: "Network error", detail: "The server could not be reached." });
+    }
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try { data = JSON.parse(text); } catch { data = null; }
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.onUnauthorized();
+      throw new ApiError(response.status, data);
+    }
+    return { status: response.status, headers: response.headers, data };
+  }
+
+  url(path) {
+    return /^https?:/.test(path) ? path : `${this.baseUrl}${path}`;
+  }
+
+  /** One page: {tasks, cursor} where cursor is null on the last page. */
+  async list({ status, cursor, limit = 20, order = "desc" } = {}) {
+    const query = new URLSearchParams({ limit: String(limit), order });
+    if (status) query.set("status", status);
+    if (cursor) query.set("cursor", cursor);
+    const { headers, data } = await this.request("GET", `/todos?${query}`);
+    return { tasks: data, cursor: headers.get("X-Next-Cursor") || nextFromLink(headers.get("Link")) };
+  }
+
+  async get(taskId) {
+    return (await this.request("GET", `/todos/${encodeURIComponent(taskId)}`)).data;
+  }
+
+  /** Create; a retry with the same key (a double submit, a lost answer) creates nothing more. */
+  async create(fields, idempotencyKey) {
+    const { data } = await this.request("POST", "/todos", {
+      body: fields, headers: { "Idempotency-Key": idempotencyKey },
+    });
+    return data;
+  }
+
+  /** JSON merge patch, only if the task is still at `version` (else ApiError 412). */
+  async patch(taskId, patch, version) {
+    const { data } = await this.request("PATCH", `/todos/${encodeURIComponent(taskId)}`, {
+      body: patch, contentType: "application/merge-patch+json",
+      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+    });
+    return data;
+  }
+
+  async remove(taskId, version) {
+    await this.request("DELETE", `/todos/${encodeURIComponent(taskId)}`, {
+      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+    });
+  }
+
+  /** Delete every task of a status; the server clears up to 1000 per call and says `more`. */
+  async clear(status) {
+    let deleted = 0;
+    for (let round = 0; round < 100; round += 1) {
+      const { data } = await this.request("DELETE", `/todos?status=${encodeURIComponent(status)}`);
+      deleted += data?.deleted ?? 0;
+      if (!data?.more) break;
+    }
+    return deleted;
+  }
+}
+
+function nextFromLink(link) {
+  // Link: <https://…/todos?cursor=…>; rel="next"
+  const match = link && /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
+  if (!match) return null;
+  return new URL(match[1], location.href).searchParams.get("cursor");
+}

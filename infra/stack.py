@@ -10,11 +10,14 @@ from infra.image import FunctionImage
 from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
 from infra.table import table
+from infra.tagging import tag_everything
+from infra.waf import protect_stage
 from services.routes import FUNCTIONS, ROUTES
 
 
 def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
+    tag_everything(settings.stack)  # first: every resource below is tagged
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
     functions = {
@@ -38,6 +41,7 @@ def build() -> dict[str, pulumi.Output[str]]:
         invoke_arns={name: f.function.invoke_arn for name, f in functions.items()},
         user_pool_arn=users.pool.arn,
     )
+    protect_stage(settings.prefix, api.stage)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(

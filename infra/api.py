@@ -39,6 +39,7 @@ class UserPool(pulumi.ComponentResource):
                              "require_numbers": True, "require_symbols": False,
                              "require_uppercase": True},
             deletion_protection="ACTIVE" if settings.deletion_protection else "INACTIVE",
+            admin_create_user_config={"allow_admin_create_user_only": True},
             opts=child,
         )
         self.client = aws.cognito.UserPoolClient(

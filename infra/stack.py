@@ -5,6 +5,7 @@ import pulumi_aws as aws
 
 from infra import settings as stack_settings
 from infra.api import GatewayLogging, RestApi, UserPool
+from infra.boundary import bound_every_role
 from infra.function import ApiFunction
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
@@ -18,6 +19,7 @@ from services.routes import FUNCTIONS, ROUTES
 def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
     tag_everything(settings.stack)  # first: every resource below is tagged
+    bound_every_role()  # and every role below carries the deploy role's boundary
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
     functions = {

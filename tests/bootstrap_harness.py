@@ -13,17 +13,9 @@ import pulumi
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
-from tests.pulumi_harness import ACCOUNT, REGION, ROOT, Recorder
+from tests.pulumi_harness import REGION, ROOT, Recorder
 
 PROJECT = "todo-api-bootstrap"
-
-
-class BootstrapRecorder(Recorder):
-    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci",
-                    "userId": "AIDA", "id": ACCOUNT}
-        return super().call(args)
 
 
 def run(config: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +24,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         **{f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v)
            for k, v in config.items()},
     })
-    recorder = BootstrapRecorder()
+    recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project=PROJECT, stack="bootstrap", preview=False)
     outputs: dict[str, Any] = {}
 

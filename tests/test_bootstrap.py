@@ -36,14 +36,19 @@ def full() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def program_types() -> set[str]:
-    """Every resource type todo-api's own program declares, in either stack."""
-    types: set[str] = set()
+def program() -> list[dict[str, Any]]:
+    """Every resource todo-api's own program declares, in both stacks."""
+    resources: list[dict[str, Any]] = []
     for stack in ("dev", "prod"):
         result = subprocess.run([sys.executable, "-m", "tests.pulumi_harness", stack], cwd=ROOT,
                                 capture_output=True, text=True, timeout=300, check=True)
-        types |= {r["type"] for r in json.loads(result.stdout)["resources"]}
-    return types
+        resources += json.loads(result.stdout)["resources"]
+    return resources
+
+
+@pytest.fixture(scope="module")
+def program_types(program: list[dict[str, Any]]) -> set[str]:
+    return {r["type"] for r in program}
 
 
 def _roles(found: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -69,9 +74,11 @@ def test_github_oidc_provider_and_outputs(full: dict[str, Any]) -> None:
     assert provider["inputs"]["url"] == f"https://{HOST}"
     assert provider["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
     roles = _roles(full)
-    assert full["outputs"] == {"oidcProviderArn": provider["state"]["arn"],
-                               "previewRoleArn": roles["todo-api-preview"]["state"]["arn"],
-                               "deployRoleArn": roles["todo-api-deploy"]["state"]["arn"]}
+    assert full["outputs"] == {
+        "oidcProviderArn": provider["state"]["arn"],
+        "previewRoleArn": roles["todo-api-preview"]["state"]["arn"],
+        "deployRoleArn": roles["todo-api-deploy"]["state"]["arn"],
+        "permissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/todo-api-boundary"}
 
 
 def test_each_role_trusts_one_repository_and_its_own_subjects(full: dict[str, Any]) -> None:
@@ -196,3 +203,57 @@ def test_state_and_secrets_access_only_when_configured(full: dict[str, Any]) -> 
     for role in ("todo-api-deploy", "todo-api-preview"):
         names = {s["Sid"] for s in _policy(bare, role)}
         assert not names & {"StateList", "StateObjects", "StateLocks", "Secrets"}
+
+
+def _boundary(found: dict[str, Any]) -> list[dict[str, Any]]:
+    [policy] = [r for r in found["resources"] if r["type"] == "aws:iam/policy:Policy"]
+    assert policy["inputs"]["name"] == "todo-api-boundary"
+    statements: list[dict[str, Any]] = json.loads(policy["inputs"]["policy"])["Statement"]
+    return statements
+
+
+def _covers(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    return any(s["Effect"] == "Allow"
+               and any(fnmatch.fnmatchcase(action, a) for a in s["Action"])
+               and any(fnmatch.fnmatchcase(resource, r) for r in s["Resource"])
+               for s in statements)
+
+
+def test_the_deploy_role_makes_and_changes_roles_only_under_the_boundary(
+    full: dict[str, Any], program: list[dict[str, Any]],
+) -> None:
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/todo-api-boundary"
+    writes = {"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy",
+              "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateRole"}
+    granted: set[str] = set()
+    for statement in _policy(full, "todo-api-deploy"):
+        for action in set(statement["Action"]) & writes:
+            granted.add(action)
+            assert statement["Condition"]["StringEquals"]["iam:PermissionsBoundary"] == boundary
+        assert "iam:DeleteRolePermissionsBoundary" not in statement["Action"]
+        assert not any(a.startswith("iam:") and ("Policy" in a and "Create" in a)
+                       for a in statement["Action"]), statement  # no policy versions either
+    assert granted == writes
+    # The program's roles carry that boundary (todo-api:permissionsBoundary in both stacks)...
+    roles = [r for r in program if r["type"] == "aws:iam/role:Role"]
+    assert roles and {r["inputs"]["permissionsBoundary"] for r in roles} == {boundary}
+
+
+def test_the_boundary_leaves_the_functions_what_they_need(
+    full: dict[str, Any], program: list[dict[str, Any]],
+) -> None:
+    statements = _boundary(full)
+    for statement in statements:
+        assert "*" not in statement["Action"], statement
+        if any(a.startswith("dynamodb:") for a in statement["Action"]):
+            assert all(":table/todo-api-" in r for r in statement["Resource"]), statement
+    # ...and whatever each function's own policy grants, the boundary lets through.
+    checked = 0
+    for policy in (r for r in program if r["type"] == "aws:iam/rolePolicy:RolePolicy"):
+        for statement in json.loads(policy["inputs"]["policy"])["Statement"]:
+            for action in statement["Action"]:
+                for resource in statement["Resource"]:
+                    assert _covers(statements, action, resource), (policy["name"], action,
+                                                                   resource)
+                    checked += 1
+    assert checked >= 8 * 4

@@ -356,3 +356,13 @@ def test_waf_guards_the_stage_where_configured(stack: dict[str, Any]) -> None:
     assert len(set(metric_names)) == len(metric_names)
     for visibility in visibilities:
         assert visibility["cloudwatchMetricsEnabled"] and visibility["sampledRequestsEnabled"]
+
+
+def test_every_role_carries_the_bootstrap_boundary(stack: dict[str, Any]) -> None:
+    """The deploy role may only create roles under todo-api:permissionsBoundary."""
+    name = stack["config"]["todo-api:permissionsBoundary"]
+    roles = of_type(stack, "aws:iam/role:Role")
+    assert len(roles) >= len(FUNCTIONS)
+    for role in roles:
+        assert role["inputs"]["permissionsBoundary"] == (
+            f"arn:aws:iam::123456789012:policy/{name}"), role["name"]

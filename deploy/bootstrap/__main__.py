@@ -53,6 +53,16 @@ def role(name: str, subjects: list[str], policy: pulumi.Output[str], purpose: st
     return created
 
 
+# The ceiling of every role the deploy role creates for a todo-api stack.
+boundary = aws.iam.Policy(
+    "boundary",
+    name=permissions.BOUNDARY,
+    description="Permissions boundary of the roles todo-api stacks create",
+    policy=pulumi.Output.all(region, account).apply(
+        lambda v: json.dumps(permissions.boundary_policy(v[0], v[1]))),
+    tags=tags,
+)
+
 preview = role(
     "todo-api-preview", permissions.preview_subjects(repository),
     pulumi.Output.all(region, account).apply(
@@ -69,3 +79,4 @@ deploy = role(
 pulumi.export("oidcProviderArn", provider_arn)
 pulumi.export("previewRoleArn", preview.arn)
 pulumi.export("deployRoleArn", deploy.arn)
+pulumi.export("permissionsBoundaryArn", boundary.arn)

@@ -10,6 +10,35 @@ APP = "todo-api"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 GATEWAY_LOGGING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+# The permissions boundary of every role a todo-api stack creates (todo-api:permissionsBoundary).
+BOUNDARY = "todo-api-boundary"
+
+
+def boundary_arn(account: str) -> str:
+    return f"arn:aws:iam::{account}:policy/{BOUNDARY}"
+
+
+def boundary_policy(region: str, account: str) -> dict[str, Any]:
+    """The most any role of a todo-api stack may ever do: the functions' table actions, logs,
+    traces. The deploy role can create roles only under it, so it cannot mint a stronger one."""
+    arn = f"{region}:{account}"
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Tables", "Effect": "Allow",
+         "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+                    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
+         "Resource": [f"arn:aws:dynamodb:{arn}:table/{APP}-*",
+                      f"arn:aws:dynamodb:{arn}:table/{APP}-*/index/*"]},
+        # The functions write to their own groups; API Gateway's account-wide logging role
+        # (AmazonAPIGatewayPushToCloudWatchLogs) creates and writes the execution log groups.
+        {"Sid": "Logs", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents",
+                    "logs:FilterLogEvents"],
+         "Resource": ["*"]},
+        {"Sid": "Tracing", "Effect": "Allow",
+         "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]},
+    ]}
 
 
 def trust_policy(provider_arn: str, subjects: list[str]) -> dict[str, Any]:
@@ -71,6 +100,8 @@ def deploy_policy(region: str, account: str, bucket: str, kms_key: str) -> dict[
     """`pulumi up` of a todo-api stack, and the e2e suite's throwaway users."""
     arn = f"{region}:{account}"
     tagged = {"StringEquals": {"aws:ResourceTag/app": APP}}
+    bounded = {"StringEquals": {"iam:ResourceTag/app": APP,
+                                "iam:PermissionsBoundary": boundary_arn(account)}}
     return {"Version": "2012-10-17", "Statement": [
         *_state(bucket, kms_key, write=True),
         {"Sid": "Table", "Effect": "Allow",
@@ -85,22 +116,29 @@ def deploy_policy(region: str, account: str, bucket: str, kms_key: str) -> dict[
                     "lambda:AddPermission", "lambda:RemovePermission", "lambda:TagResource",
                     "lambda:UntagResource", "lambda:Get*", "lambda:List*"],
          "Resource": [f"arn:aws:lambda:{arn}:function:{APP}-*"]},
-        {"Sid": "CreateTaggedRoles", "Effect": "Allow", "Action": ["iam:CreateRole",
-                                                                   "iam:TagRole"],
+        # Roles: created tagged and under the boundary; their policies written only while the
+        # boundary is on them; the boundary itself never removed.
+        {"Sid": "CreateBoundedRoles", "Effect": "Allow", "Action": ["iam:CreateRole"],
+         "Resource": [f"arn:aws:iam::{account}:role/*"],
+         "Condition": {"StringEquals": {"aws:RequestTag/app": APP,
+                                        "iam:PermissionsBoundary": boundary_arn(account)}}},
+        {"Sid": "TagOwnRoles", "Effect": "Allow", "Action": ["iam:TagRole"],
          "Resource": [f"arn:aws:iam::{account}:role/*"],
          "Condition": {"StringEquals": {"aws:RequestTag/app": APP}}},
-        {"Sid": "OwnRoles", "Effect": "Allow",
-         "Action": ["iam:GetRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:GetRolePolicy",
-                    "iam:DeleteRolePolicy", "iam:ListRolePolicies",
-                    "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+        {"Sid": "ReadAndDeleteOwnRoles", "Effect": "Allow",
+         "Action": ["iam:GetRole", "iam:DeleteRole", "iam:UntagRole", "iam:GetRolePolicy",
+                    "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+                    "iam:ListInstanceProfilesForRole", "iam:DeleteRolePolicy"],
          "Resource": [f"arn:aws:iam::{account}:role/*"],
          "Condition": {"StringEquals": {"iam:ResourceTag/app": APP}}},
+        {"Sid": "WriteBoundedRoles", "Effect": "Allow",
+         "Action": ["iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy",
+                    "iam:PutRolePermissionsBoundary"],
+         "Resource": [f"arn:aws:iam::{account}:role/*"], "Condition": bounded},
         {"Sid": "GatewayLoggingPolicy", "Effect": "Allow",
          "Action": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
          "Resource": [f"arn:aws:iam::{account}:role/*"],
-         "Condition": {"StringEquals": {"iam:ResourceTag/app": APP},
-                       "ArnEquals": {"iam:PolicyARN": GATEWAY_LOGGING_POLICY}}},
+         "Condition": {**bounded, "ArnEquals": {"iam:PolicyARN": GATEWAY_LOGGING_POLICY}}},
         {"Sid": "PassOwnRoles", "Effect": "Allow", "Action": ["iam:PassRole"],
          "Resource": [f"arn:aws:iam::{account}:role/*"],
          "Condition": {"StringEquals": {

@@ -141,6 +141,22 @@ CREATE_ACTION = {
     "aws:cloudwatch/dashboard:Dashboard": "cloudwatch:PutDashboard",
     "aws:wafv2/webAcl:WebAcl": "wafv2:CreateWebACL",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "wafv2:AssociateWebACL",
+    # The web app (S3 behind CloudFront, Cognito managed login).
+    "aws:s3/bucket:Bucket": "s3:CreateBucket",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "s3:PutBucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "s3:PutEncryptionConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy": "s3:PutBucketPolicy",
+    "aws:s3/bucketObjectv2:BucketObjectv2": "s3:PutObject",
+    "aws:cloudfront/originAccessControl:OriginAccessControl":
+        "cloudfront:CreateOriginAccessControl",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+        "cloudfront:CreateResponseHeadersPolicy",
+    "aws:cloudfront/distribution:Distribution": "cloudfront:CreateDistribution",
+    "aws:cognito/userPoolDomain:UserPoolDomain": "cognito-idp:CreateUserPoolDomain",
+    "aws:cognito/managedLoginBranding:ManagedLoginBranding":
+        "cognito-idp:CreateManagedLoginBranding",
 }
 
 
@@ -186,7 +202,11 @@ def test_the_deploy_role_is_scoped_to_todo_api(full: dict[str, Any]) -> None:
             elif resource.startswith("arn:aws:apigateway:"):
                 assert resource.startswith("arn:aws:apigateway:us-east-1::/"), resource
             elif resource.startswith("arn:aws:s3:::"):
-                assert resource.startswith("arn:aws:s3:::octo-pulumi-state"), resource
+                assert resource.startswith(("arn:aws:s3:::octo-pulumi-state",
+                                            "arn:aws:s3:::todo-api-")), resource
+            elif resource.startswith("arn:aws:cloudfront::"):
+                # CloudFront names its resources by id: held to this account.
+                assert resource.startswith(f"arn:aws:cloudfront::{ACCOUNT}:"), resource
             else:
                 assert f":{ACCOUNT}:" in resource, resource
                 assert "todo-api-" in resource or resource.endswith(

@@ -5,7 +5,7 @@ import importlib
 import inspect
 import json
 import keyword
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import (
@@ -42,9 +42,12 @@ def _document(value: Any) -> dict[str, Any] | None:
 
 
 def _listed(value: Any) -> list[Any]:
+    """One or many, as IAM writes them. The engine hands lists over as read-only Sequences."""
     if value is None:
         return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    return [value]
 
 
 def _statements(document: Mapping[str, Any]) -> list[dict[str, Any]]:

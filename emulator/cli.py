@@ -40,6 +40,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     login.add_argument("--username", help="the user's e-mail (asked when missing)")
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     login.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
+    e2e = commands.add_parser("e2e", help="run the e2e suite against a deployed stack as two "
+                              "throwaway Cognito users")
+    e2e.add_argument("--stack", required=True, help="the Pulumi stack (dev, prod)")
+    e2e.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
+    e2e.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
     return parser.parse_args(argv)
 
 
@@ -143,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         from emulator.login import login
 
         return login(args.stack, args.username, args.password_stdin, args.outputs)
+    if args.command == "e2e":
+        from emulator.stack_e2e import e2e
+
+        return e2e(args.stack, args.outputs, args.pytest_args)
     return serve(args)
 
 

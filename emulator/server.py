@@ -21,6 +21,10 @@ from hypercorn.typing import ASGIFramework
 from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
 from emulator.webapp import WEB_BODY_LIMIT
 
+# An early answer (401, 404, 413) to a request whose body is at most this long waits for the
+# body first, so the client's keep-alive connection survives it.
+EARLY_DRAIN_LIMIT = 64 * 1024
+
 access_log = logging.getLogger("todo-api.access")
 
 Scope = dict[str, Any]
@@ -204,7 +208,7 @@ class LocalApiServer:
         except Exception:
             logging.getLogger("todo-api.gateway").exception("emulator error")
             response = gateway.gateway_error("DEFAULT_5XX", {}, None, 500, "Internal Server Error")
-        await self._write(send, method, response, None if body_done else receive)
+        await self._write(send, method, response, None if body_done else receive, length)
         access_log.info(
             "access",
             extra={
@@ -243,9 +247,21 @@ class LocalApiServer:
                 return bytes(body)
 
     async def _write(self, send: Send, method: str, response: HttpResponse,
-                     unread: Receive | None) -> None:
+                     unread: Receive | None, length: int | None = None) -> None:
         """Send the response; with `unread`, the rest of the body is discarded meanwhile: a
         body already received leaves the connection usable, one still coming closes it."""
+        if unread is not None and length is not None and length <= EARLY_DRAIN_LIMIT:
+            # A small body is in or nearly: take it before answering, so the connection stays
+            # usable. Answering first would close it under a client that already reuses it.
+            try:
+                await asyncio.wait_for(_discard(unread), self.limits.body_timeout)
+                unread = None
+            except TimeoutError:
+                pass
+        closing = any(n.lower() == "connection" for n, _ in response.headers)
+        if unread is not None and not closing:
+            # The body may never come whole: say the connection ends with this answer.
+            response.headers.append(("Connection", "close"))
         # Hypercorn queues body parts for the app and waits for room; nobody reading them
         # would stall the connection after the answer instead of closing it.
         drain = asyncio.create_task(_discard(unread)) if unread is not None else None

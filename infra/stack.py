@@ -5,17 +5,22 @@ import pulumi_aws as aws
 
 from infra import settings as stack_settings
 from infra.api import GatewayLogging, RestApi, UserPool
+from infra.boundary import bound_every_role
 from infra.function import ApiFunction
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
 from infra.table import table
+from infra.tagging import tag_everything
+from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
 from services.routes import FUNCTIONS, ROUTES
 
 
 def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
+    tag_everything(settings.stack)  # first: every resource below is tagged
+    bound_every_role()  # and every role below carries the deploy role's boundary
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
     site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins
@@ -45,6 +50,7 @@ def build() -> dict[str, pulumi.Output[str]]:
     )
     web = WebApp("web", settings=settings, site=site, api_url=api.stage.invoke_url,
                  user_pool_id=users.pool.id)
+    protect_stage(settings.prefix, api.stage)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(

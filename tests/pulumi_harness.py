@@ -27,6 +27,7 @@ _ARN_FORMS = {
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}",
     "aws:lambda/function:Function": "arn:aws:lambda:{region}:{account}:function:{name}",
     "aws:iam/role:Role": "arn:aws:iam::{account}:role/{name}",
+    "aws:iam/policy:Policy": "arn:aws:iam::{account}:policy/{name}",
     "aws:cognito/userPool:UserPool": "arn:aws:cognito-idp:{region}:{account}:userpool/{name}",
 }
 
@@ -77,6 +78,9 @@ class Recorder(pulumi.runtime.Mocks):
                     "authorizationToken": "x", "expiresAt": "never", "id": ACCOUNT}
         if args.token == "aws:index/getRegion:getRegion":
             return {"region": REGION, "name": REGION, "id": REGION}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer",
+                    "userId": "AIDA", "id": ACCOUNT}
         return {}
 
 

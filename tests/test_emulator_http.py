@@ -279,3 +279,21 @@ def test_an_early_answer_to_a_long_chunked_body_closes_the_connection(
             pass
         assert read_response(sock)[0] == 401
         assert closed_by_server(sock, 5)
+
+
+def test_an_early_answer_waits_for_a_small_body_so_keep_alive_survives(
+    live_gateway: Gateway,
+) -> None:
+    # A client reusing its connection after a 401 must not find it closed under it: the
+    # answer is decided from the headers, but a small body is taken before it goes out.
+    body = json.dumps({"title": "x"}).encode()
+    head = request("POST", "/todos", {"Host": "api.test", "Content-Type": "application/json",
+                                      "Content-Length": str(len(body))})
+    with running(live_gateway) as server, connect(server) as sock:
+        for _ in range(3):
+            sock.sendall(head)
+            time.sleep(0.2)  # the gateway has answered by now; the body is still to come
+            sock.sendall(body)
+            status, headers, _ = read_response(sock)
+            assert status == 401
+            assert headers.get("connection", "").lower() != "close"

@@ -1,7 +1,10 @@
 """The Pulumi program run offline under Pulumi's mocks, for the dev and the prod stack."""
 
 import hashlib
+import importlib
+import inspect
 import json
+import keyword
 import subprocess
 import sys
 from typing import Any
@@ -340,3 +343,83 @@ def test_an_unknown_mfa_mode_stops_the_program() -> None:
     with pytest.raises(subprocess.CalledProcessError) as failure:
         run_program("dev", {"todo-api:mfa": "sometimes"})
     assert "todo-api:mfa must be one of off, optional, on" in failure.value.stderr
+def _aws_class(token: str) -> Any:
+    """The pulumi_aws class of a type token: aws:lambda/function:Function -> lambda_.Function."""
+    module, name = token.split(":")[1].split("/")[0], token.rsplit(":", 1)[1]
+    if keyword.iskeyword(module):
+        module += "_"
+    return getattr(importlib.import_module(f"pulumi_aws.{module}"), name)
+
+
+# Types that must carry tags whatever else the program declares (guards the check below
+# against finding nothing taggable).
+MUST_BE_TAGGED = {
+    "aws:dynamodb/table:Table", "aws:lambda/function:Function", "aws:iam/role:Role",
+    "aws:cloudwatch/logGroup:LogGroup", "aws:ecr/repository:Repository",
+    "aws:apigateway/restApi:RestApi", "aws:apigateway/stage:Stage",
+    "aws:cognito/userPool:UserPool", "aws:sns/topic:Topic",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+}
+
+
+def test_every_taggable_resource_carries_the_stack_tags(stack: dict[str, Any]) -> None:
+    expected = {"app": "todo-api", "stack": stack["name"],
+                **stack["config"].get("todo-api:tags", {})}
+    assert len(expected) > 2  # both stacks add tags of their own in config
+    tagged: set[str] = set()
+    for resource in stack["resources"]:
+        if not resource["type"].startswith("aws:"):
+            continue
+        init = inspect.signature(_aws_class(resource["type"])._internal_init)
+        if "tags" in init.parameters:
+            tags = resource["inputs"].get("tags") or {}
+            assert expected.items() <= tags.items(), (resource["type"], resource["name"], tags)
+            tagged.add(resource["type"])
+        else:
+            assert "tags" not in resource["inputs"], resource["type"]
+    assert tagged >= MUST_BE_TAGGED
+    # Image tags are not AWS tags: the image keeps its own.
+    image = one(stack, "docker-build:index:Image")
+    assert all(isinstance(t, str) and ":" in t for t in image["inputs"]["tags"])
+
+
+def test_waf_guards_the_stage_where_configured(stack: dict[str, Any]) -> None:
+    acls = of_type(stack, "aws:wafv2/webAcl:WebAcl")
+    associations = of_type(stack, "aws:wafv2/webAclAssociation:WebAclAssociation")
+    if not stack["config"].get("todo-api:waf"):
+        assert stack["name"] == "dev" and acls == [] and associations == []
+        return
+    assert stack["name"] == "prod"
+    [acl], [association] = acls, associations
+    inputs = acl["inputs"]
+    assert inputs["scope"] == "REGIONAL" and inputs["defaultAction"] == {"allow": {}}
+    stage = one(stack, "aws:apigateway/stage:Stage")
+    assert association["inputs"] == {"resourceArn": stage["state"]["arn"],
+                                     "webAclArn": acl["state"]["arn"]}
+    rules = {rule["name"]: rule for rule in inputs["rules"]}
+    assert len({rule["priority"] for rule in rules.values()}) == len(rules)
+    [rate] = [r for r in rules.values() if "rateBasedStatement" in r["statement"]]
+    assert rate["statement"]["rateBasedStatement"] == {
+        "aggregateKeyType": "IP", "limit": stack["config"]["todo-api:wafRateLimit"]}
+    assert rate["action"] == {"block": {}}
+    [managed] = [r["statement"]["managedRuleGroupStatement"] for r in rules.values()
+                 if "managedRuleGroupStatement" in r["statement"]]
+    assert (managed["vendorName"], managed["name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")
+    # Bodies up to the API's own 16 KiB limit get through to its 413, not a WAF 403 at 8 KB.
+    assert {o["name"]: o["actionToUse"] for o in managed["ruleActionOverrides"]} == {
+        "SizeRestrictions_BODY": {"count": {}}}
+    visibilities = [inputs["visibilityConfig"]] + [r["visibilityConfig"] for r in rules.values()]
+    metric_names = [v["metricName"] for v in visibilities]
+    assert len(set(metric_names)) == len(metric_names)
+    for visibility in visibilities:
+        assert visibility["cloudwatchMetricsEnabled"] and visibility["sampledRequestsEnabled"]
+
+
+def test_every_role_carries_the_bootstrap_boundary(stack: dict[str, Any]) -> None:
+    """The deploy role may only create roles under todo-api:permissionsBoundary."""
+    name = stack["config"]["todo-api:permissionsBoundary"]
+    roles = of_type(stack, "aws:iam/role:Role")
+    assert len(roles) >= len(FUNCTIONS)
+    for role in roles:
+        assert role["inputs"]["permissionsBoundary"] == (
+            f"arn:aws:iam::123456789012:policy/{name}"), role["name"]

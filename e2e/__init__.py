@@ -1,0 +1,4 @@
+"""The e2e suite: black-box HTTP tests of a running todo-api at any URL (API_URL, TOKEN, TOKEN2).
+
+It imports nothing from the project, so it runs the same against `todo-api serve` and a
+deployed stage: `make e2e API_URL=... TOKEN=... TOKEN2=...` (or `make e2e STACK=dev`)."""

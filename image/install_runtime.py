@@ -10,6 +10,9 @@ What it does, and why:
   same lock gives the same files on every build and every architecture (it is pure Python).
 - botocore's data for every service but DynamoDB is dropped: the functions only make DynamoDB
   clients, it is most of the layer's size, and endpoints.json is parsed on every cold start.
+  DynamoDB's own model is kept for its latest API version only, without its documentation
+  strings (four fifths of it, read by nothing at run time) and uncompressed: every cold start
+  parses it, and that parse (and the gunzip before it) is a good part of making a client.
 - Everything is compiled now, with hash-based .pyc files that Python never checks against
   their source: the function's file system is read-only, so nothing could be cached at run
   time, and a timestamp-based .pyc would go stale (and be recompiled in memory at every cold
@@ -20,6 +23,7 @@ What it does, and why:
 
 import argparse
 import compileall
+import gzip
 import json
 import os
 import py_compile
@@ -54,6 +58,33 @@ def keep_only_dynamodb(target: Path) -> None:
         partition["services"] = {name: services[name] for name in KEEP_SERVICES
                                  if name in services}
     endpoints_path.write_text(json.dumps(endpoints, separators=(",", ":")))
+    for service in KEEP_SERVICES:
+        slim_service_model(data / service)
+
+
+def _without_documentation(node: object) -> object:
+    if isinstance(node, dict):
+        return {key: _without_documentation(value) for key, value in node.items()
+                if key not in ("documentation", "documentationUrl")}
+    if isinstance(node, list):
+        return [_without_documentation(value) for value in node]
+    return node
+
+
+def slim_service_model(service: Path) -> None:
+    """The latest API version only (botocore picks the latest), its examples dropped, its
+    compressed models stored plain, the service model without documentation."""
+    *older, latest = sorted(entry for entry in service.iterdir() if entry.is_dir())
+    for version in older:
+        shutil.rmtree(version)
+    for examples in latest.glob("examples-*.json"):
+        examples.unlink()
+    for packed in sorted(latest.glob("*.json.gz")):
+        model = json.loads(gzip.decompress(packed.read_bytes()))
+        if packed.name.startswith("service-"):
+            model = _without_documentation(model)
+        packed.with_suffix("").write_text(json.dumps(model, separators=(",", ":")))
+        packed.unlink()
 
 
 def compile_tree(path: Path) -> None:

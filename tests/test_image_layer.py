@@ -84,6 +84,12 @@ def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
         assert not (image_root / absent).exists(), absent
     assert sorted(p.name for p in (image_root / "botocore" / "data").iterdir() if p.is_dir()) \
         == ["dynamodb"]
+    # DynamoDB's model: one API version, plain JSON, no documentation (parsed at every cold
+    # start); botocore still finds it (the commands below make clients from it).
+    [version] = (image_root / "botocore" / "data" / "dynamodb").iterdir()
+    assert sorted(p.name for p in version.iterdir()) == [
+        "endpoint-rule-set-1.json", "paginators-1.json", "service-2.json", "waiters-2.json"]
+    assert '"documentation"' not in (version / "service-2.json").read_text()
 
 
 def test_each_command_answers_from_the_layer_alone(image_root: Path,

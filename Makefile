@@ -28,7 +28,7 @@ run: $(VENV)/.local-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile image/stand-in/Dockerfile
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .

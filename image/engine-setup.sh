@@ -6,15 +6,15 @@ set -eu
 
 missing() {
     echo "make image-test: $1" >&2
-    echo "  (it builds the Dockerfile and runs the functions in it; \`make check\` needs neither)" >&2
+    echo "  (it builds the Dockerfile and runs the functions in it; \`make unit\` runs the rest of the suite without it)" >&2
     exit 1
 }
 
 if [ "$(id -u)" != 0 ]; then
     if command -v podman >/dev/null 2>&1 || [ -n "${DOCKER_HOST:-}" ]; then
-        missing "needs root for rootful podman and apt; run it as root (CI does), or point DOCKER_HOST at a Docker engine and run \`make image-test-run\`"
+        missing "needs root for rootful podman; run it as root (CI does), or set DOCKER_HOST to a Docker engine you can use"
     fi
-    missing "needs root to install podman, runc and mmdebstrap with apt-get, and none is installed"
+    missing "needs root to install podman, runc and mmdebstrap with apt-get (or DOCKER_HOST set to a Docker engine you can use)"
 fi
 command -v apt-get >/dev/null 2>&1 || missing "needs apt-get (Debian) to install podman, runc and mmdebstrap"
 

@@ -6,6 +6,7 @@ imported with image/stand-in/Dockerfile, which follows AWS's Dockerfile.python3.
 The root file system is cached on disk and the image in the engine, both under a name that
 changes with the recipe, so a second run on one machine builds nothing."""
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -14,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import docker
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "image" / "stand-in"
@@ -114,4 +117,9 @@ def ensure(client: Any) -> str:
         os.link(tar, Path(context) / "rootfs.tar")
         shutil.copy(RECIPE / "Dockerfile", Path(context) / "Dockerfile")
         client.images.build(path=context, tag=name, pull=False, rm=True, forcerm=True)
+    for image in client.images.list(name=name.rsplit(":", 1)[0]):  # older recipes' bases
+        for stale in image.tags:
+            if stale != name:
+                with contextlib.suppress(docker.errors.APIError):  # still in use: keep it
+                    client.images.remove(stale)
     return name

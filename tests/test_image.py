@@ -79,9 +79,14 @@ def image(engine: docker.DockerClient, base: str) -> str:
 
 
 def run_in_base(engine: docker.DockerClient, base: str, script: str) -> str:
-    output: bytes = engine.containers.run(base, ["-c", script], entrypoint="/bin/sh",
-                                          remove=True, network_mode="none")
-    return output.decode()
+    container = engine.containers.create(base, ["-c", script], entrypoint="/bin/sh",
+                                         network_mode="none")
+    try:
+        container.start()
+        container.wait(timeout=60)
+        return str(container.logs().decode())
+    finally:
+        container.remove(force=True)
 
 
 def test_the_base_is_shaped_like_aws_lambda_python(engine: docker.DockerClient,
@@ -105,8 +110,8 @@ def function(engine: docker.DockerClient, image: str, endpoint: str,
     once the instance is stopped, its log lines."""
     logs: list[str] = []
     with RuntimeApi() as runtime:
-        container = engine.containers.run(
-            image, [command] if command else None, detach=True,
+        container = engine.containers.create(
+            image, [command] if command else None,
             read_only=True, tmpfs={"/tmp": "rw,size=64m"}, user=LAMBDA_USER,
             network_mode="host", cap_drop=["ALL"], security_opt=["no-new-privileges"],
             ulimits=LAMBDA_LIMITS,
@@ -124,10 +129,13 @@ def function(engine: docker.DockerClient, image: str, endpoint: str,
                 "PYTHONPATH": "/opt/probe",  # the probe only: it reports, changes nothing
             })
         try:
+            container.start()
             yield runtime, logs
         finally:
-            container.kill()
-            container.wait(timeout=30)
+            container.reload()
+            if container.status == "running":
+                container.kill()
+                container.wait(timeout=30)
             logs.extend(container.logs().decode(errors="replace").splitlines())
             container.remove(force=True)
 

@@ -8,7 +8,7 @@ STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
 
-.PHONY: run test lint typecheck unit fuzz bench clean browser-deps browser-test e2e lint-workflows
+.PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps browser-test e2e lint-workflows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,20 @@ run: $(VENV)/.local-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile image/stand-in/Dockerfile
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest -q -m 'not browser'
+	$(BIN)/pytest -q -m 'not browser and not image'
 
-test: lint lint-workflows typecheck unit browser-test
+# The fast loop: lint, types and the whole pytest suite on the embedded engine (moto), without
+# the parts that need root, podman, Java or a browser.
+check: lint typecheck unit
+
+# Everything: what CI runs on a fresh machine.
+test: check lint-workflows image-test browser-test
 
 # The web app in a real browser: Debian's Chromium (Playwright's own browser download cannot
 # work here) and axe-core from npm, installed into the project (tests/browser/node_modules).
@@ -67,6 +72,30 @@ fuzz: $(VENV)/.dev-installed
 # prints the table and writes docs/PERFORMANCE.md.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run
+
+# requirements.txt: the image's runtime closure from pyproject.toml, pinned with hashes, for
+# Python 3.12 on linux/arm64 (it is pure Python, so it installs on the host's too).
+lock: $(VENV)/.dev-installed
+	$(BIN)/python image/lock.py
+
+# The Dockerfile, unmodified, built on a stand-in of AWS's Lambda Python base and each function
+# run inside it (tests/test_image.py). As root it installs rootful podman (once per machine)
+# and serves podman's Docker-compatible API on a private socket; with DOCKER_HOST set it uses
+# that engine instead. The stand-in's root file system and image are cached per machine.
+IMAGE_CACHE ?= $(HOME)/.cache/todo-api/image
+export TODO_API_IMAGE_CACHE := $(IMAGE_CACHE)
+
+$(IMAGE_CACHE)/engine-ready: image/engine-setup.sh
+	bash image/engine-setup.sh
+	mkdir -p $(IMAGE_CACHE) && touch $@
+
+ifdef DOCKER_HOST
+image-test: $(VENV)/.dev-installed
+	$(BIN)/pytest -q -m image tests/test_image.py
+else
+image-test: $(VENV)/.dev-installed $(IMAGE_CACHE)/engine-ready
+	sh image/with-podman.sh $(IMAGE_CACHE)/podman.sock $(BIN)/pytest -q -m image tests/test_image.py
+endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,16 +22,14 @@ _CHILD = (
 
 
 def build(target: Path) -> Path:
-    """docker/install-runtime.sh into `target`, then our packages, compiled as in the image."""
-    target.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["sh", "docker/install-runtime.sh", str(target)], cwd=ROOT, check=True,
-                   env={**os.environ, "PIP": str(Path(sys.executable).parent / "pip"),
-                        "PYTHON": sys.executable})
+    """image/install_runtime.py into `target`, then our packages, compiled as in the image."""
+    subprocess.run([sys.executable, str(ROOT / "image" / "install_runtime.py"), str(target),
+                    "--requirements", str(ROOT / "requirements.txt")], check=True)
     for package in PACKAGES:
         shutil.copytree(ROOT / package, target / package,
                         ignore=shutil.ignore_patterns("__pycache__"))
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / package)],
-                       check=True)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode",
+                        "unchecked-hash", str(target / package)], check=True)
     return target
 
 

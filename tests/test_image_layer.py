@@ -2,11 +2,15 @@
 from it alone (no site-packages, no dev tooling) against a real DynamoDB engine."""
 
 import re
+import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from services.routes import FUNCTIONS
 from tests import task_root
@@ -21,14 +25,57 @@ def image_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return task_root.build(tmp_path_factory.mktemp("task-root"))
 
 
-def test_requirements_pin_exactly_the_runtime_dependencies() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {re.split(r"[<>=!~\[ ]", d)[0].lower() for d in project["dependencies"]}
-    pinned = {line.split("==")[0].lower() for line in (ROOT / "requirements.txt").read_text()
-              .splitlines() if line and not line.startswith("#")}
-    assert declared == pinned
-    assert all("==" in line for line in (ROOT / "requirements.txt").read_text().splitlines()
-               if line and not line.startswith("#"))
+def _locked() -> dict[str, tuple[str, list[str]]]:
+    """The lock's requirements: name -> (version, hashes)."""
+    entries: dict[str, tuple[str, list[str]]] = {}
+    text = (ROOT / "requirements.txt").read_text().replace("\\\n", " ")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement, *options = line.split()
+        name, _, version = requirement.partition("==")
+        entries[canonicalize_name(name)] = (version, [o.removeprefix("--hash=sha256:")
+                                                      for o in options])
+    return entries
+
+
+def test_lock_pins_the_whole_closure_with_hashes() -> None:
+    locked = _locked()
+    assert {"pynamodb", "botocore", "urllib3"} <= locked.keys()  # the closure, not just the top
+    for name, (version, hashes) in locked.items():
+        assert version and hashes, name
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), name
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in map(Requirement, declared):
+        assert requirement.specifier.contains(locked[canonicalize_name(requirement.name)][0]), \
+            requirement
+
+
+def test_lock_agrees_with_pyproject() -> None:
+    """Re-resolving pyproject.toml, preferring what is locked, must give the lock back."""
+    result = subprocess.run([sys.executable, str(ROOT / "image" / "lock.py"), "--check"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {str(p.relative_to(root)): (p.stat().st_mode, p.stat().st_mtime_ns,
+                                       p.read_bytes() if p.is_file() else b"")
+            for p in sorted(root.rglob("*"))}
+
+
+def test_the_same_lock_gives_the_same_layer(tmp_path: Path) -> None:
+    layers = []
+    target = tmp_path / "task"  # one path, as in the image: the bytecode records it
+    for _ in range(2):
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([sys.executable, str(ROOT / "image" / "install_runtime.py"),
+                        str(target), "--requirements", str(ROOT / "requirements.txt")],
+                       check=True, timeout=300)
+        layers.append(_tree(target))
+    assert layers[0] == layers[1]
+    assert any(path.endswith(".pyc") for path in layers[0])
 
 
 def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
@@ -37,6 +84,12 @@ def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
         assert not (image_root / absent).exists(), absent
     assert sorted(p.name for p in (image_root / "botocore" / "data").iterdir() if p.is_dir()) \
         == ["dynamodb"]
+    # DynamoDB's model: one API version, plain JSON, no documentation (parsed at every cold
+    # start); botocore still finds it (the commands below make clients from it).
+    [version] = (image_root / "botocore" / "data" / "dynamodb").iterdir()
+    assert sorted(p.name for p in version.iterdir()) == [
+        "endpoint-rule-set-1.json", "paginators-1.json", "service-2.json", "waiters-2.json"]
+    assert '"documentation"' not in (version / "service-2.json").read_text()
 
 
 def test_each_command_answers_from_the_layer_alone(image_root: Path,

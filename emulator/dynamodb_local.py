@@ -84,6 +84,7 @@ class DynamoDBLocal:
     def __init__(self, home: Path | None = None) -> None:
         self.home = home
         self.endpoint = ""
+        self.java_pid = 0  # the JVM's process id (the same in every namespace but its network)
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
 
@@ -123,9 +124,10 @@ class DynamoDBLocal:
         assert self._process is not None and self._process.stdout is not None
         deadline = time.monotonic() + timeout
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
-        line = self._process.stdout.readline().strip() if ready else ""
-        if line != READY:
-            raise RuntimeError(f"DynamoDB Local did not start: {line!r}\n{self.logs()}")
+        words = self._process.stdout.readline().split() if ready else []
+        if words[:1] != [READY]:
+            raise RuntimeError(f"DynamoDB Local did not start: {words!r}\n{self.logs()}")
+        self.java_pid = int(words[1])
         # The relay saw the port open; a real request through the relay proves the whole path.
         import boto3
         from botocore.config import Config
@@ -234,7 +236,7 @@ async def _carry(client_reader: asyncio.StreamReader,
         writer.close()
 
 
-async def _relay(listener: socket.socket) -> None:
+async def _relay(listener: socket.socket, java_pid: int) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -242,7 +244,7 @@ async def _relay(listener: socket.socket) -> None:
     # The lifeline: the parent closing our stdin (or dying) means stop.
     loop.add_reader(sys.stdin.fileno(), stop.set)
     server = await asyncio.start_server(_carry, sock=listener, backlog=128)
-    print(READY, flush=True)
+    print(READY, java_pid, flush=True)
     async with server:
         await stop.wait()
 
@@ -253,7 +255,7 @@ def relay_main(listen_fd: int, jar: Path) -> int:
     java = _launch_java(jar)
     try:
         _wait_for_port(java)
-        asyncio.run(_relay(listener))
+        asyncio.run(_relay(listener, java.pid))
     finally:
         java.terminate()
         try:

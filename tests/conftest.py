@@ -51,23 +51,31 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def dynamodb_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    """AWS's DynamoDB Local on loopback, on the run TODO_API_ENGINE=dynamodb-local only."""
+    if ENGINE != "dynamodb-local":
+        pytest.skip("DynamoDB Local itself is checked on the TODO_API_ENGINE=dynamodb-local run "
+                    "(make test-dynamodb-local, part of make test)")
+    local = DynamoDBLocal()
+    try:
+        local.start()
+    except DynamoDBLocalUnavailable as error:
+        pytest.exit(f"TODO_API_ENGINE=dynamodb-local: {error}", returncode=3)
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint(request: pytest.FixtureRequest) -> str:
     """The engine TODO_API_ENGINE picks, with the table made; the model talks to it over HTTP."""
-    local = None
     if ENGINE == "dynamodb-local":
-        local = DynamoDBLocal()
-        try:
-            endpoint = local.start()
-        except DynamoDBLocalUnavailable as error:
-            pytest.exit(f"TODO_API_ENGINE=dynamodb-local: {error}", returncode=3)
+        endpoint: str = request.getfixturevalue("dynamodb_local").endpoint
     else:
         endpoint = request.getfixturevalue("moto_endpoint")
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
     configure(ALL_MODELS, endpoint=endpoint)
     embedded.ensure_table(embedded.client(endpoint, "us-east-1"), TodoModel.Meta.table_name)
-    yield endpoint
-    if local is not None:
-        local.stop()
+    return endpoint
 
 
 @pytest.fixture(scope="session")

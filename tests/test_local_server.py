@@ -72,6 +72,7 @@ def test_wrong_issuer_or_audience_is_401(local_server: LocalServer) -> None:
         assert HttpApi(local_server.url).request("GET", "/todos", token=token).status == 401
 
 
+@pytest.mark.moto(reason="the state file belongs to the embedded engine of `make run`")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_state_file_survives_a_restart(tmp_path: Path, sig: int) -> None:
     state = tmp_path / "state.json"
@@ -93,6 +94,7 @@ def test_state_file_survives_a_restart(tmp_path: Path, sig: int) -> None:
         again.stop()
 
 
+@pytest.mark.moto(reason="the state file belongs to the embedded engine of `make run`")
 def test_corrupt_state_file_stops_the_server_with_a_clear_message(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text('{"table": "t", "items": [')
@@ -169,8 +171,8 @@ def test_state_is_written_atomically(tmp_path: Path, dynamodb_endpoint: str,
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
 
-def test_cors_allows_only_configured_origins() -> None:
-    server = LocalServer("--cors-origins", "https://app.example").wait_ready()
+def test_cors_allows_only_configured_origins(engine_args: list[str]) -> None:
+    server = LocalServer("--cors-origins", "https://app.example", *engine_args).wait_ready()
     try:
         api = HttpApi(server.url)
         allowed = api.request("GET", "/todos", user="cors", headers={"Origin": "https://app.example"})

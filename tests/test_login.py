@@ -8,6 +8,7 @@ from pathlib import Path
 
 import boto3
 import jwt
+import pytest
 
 from tests.support import ROOT
 
@@ -23,9 +24,9 @@ def _login(
     )
 
 
-def test_login_prints_the_users_id_token(dynamodb_endpoint: str, tmp_path: Path) -> None:
-    cognito = boto3.client("cognito-idp", region_name="us-east-1",
-                           endpoint_url=dynamodb_endpoint)
+@pytest.mark.moto(reason="Cognito user pool: DynamoDB Local has no Cognito")
+def test_login_prints_the_users_id_token(moto_endpoint: str, tmp_path: Path) -> None:
+    cognito = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=moto_endpoint)
     pool = cognito.create_user_pool(PoolName="todo-api-dev",
                                     UsernameAttributes=["email"])["UserPool"]
     client = cognito.create_user_pool_client(
@@ -42,12 +43,12 @@ def test_login_prints_the_users_id_token(dynamodb_endpoint: str, tmp_path: Path)
         "userPoolClientId": client["ClientId"], "userPoolId": pool["Id"],
         "region": "us-east-1"}))
 
-    result = _login(outputs, dynamodb_endpoint, "maria@example.com", "Correct-Horse-1")
+    result = _login(outputs, moto_endpoint, "maria@example.com", "Correct-Horse-1")
     assert result.returncode == 0, result.stderr
     claims = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
     assert claims["token_use"] == "id" and claims["aud"] == client["ClientId"]
     assert "/dev" in result.stderr
 
-    wrong = _login(outputs, dynamodb_endpoint, "maria@example.com", "nope")
+    wrong = _login(outputs, moto_endpoint, "maria@example.com", "nope")
     assert wrong.returncode == 1 and "wrong user name or password" in wrong.stderr
     assert wrong.stdout == ""

@@ -49,7 +49,7 @@ def _success(route: Route) -> dict[str, Any]:
         headers["ETag"] = {"schema": {"type": "string"}, "description": "The task's version"}
     if route.status == 201:
         headers["Location"] = {"schema": {"type": "string", "format": "uri"}}
-    if route.response == "TaskList":
+    if route.response in ("TaskList", "ClearResult"):
         headers["Link"] = {"schema": {"type": "string"}, "description": 'rel="next" page'}
         headers["X-Next-Cursor"] = {"schema": {"type": "string"}}
     return {"description": route.summary, "headers": headers,

@@ -78,6 +78,9 @@ CLEAR_STATUS = Param(
     "status", "Which tasks to delete: one status, or all.", choices=(*STATUSES, "all"),
     required=True,
 )
+CLEAR_CURSOR = Param(
+    "cursor", "From the previous clear's `cursor` (or X-Next-Cursor): go on where it stopped.",
+)
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
@@ -102,7 +105,8 @@ ROUTES: tuple[Route, ...] = (
           "Delete a task (the seed's path: /todos/{userId}/{taskId})", params=SEED_USER,
           response="Message", deprecated=True),
     Route("DELETE", "/todos", "deleteTodo", "clearTasks",
-          "Delete the caller's tasks of a status (or all)", params=(CLEAR_STATUS, *SEED_USER),
+          "Delete the caller's tasks of a status (or all), a bounded batch per request",
+          params=(CLEAR_STATUS, CLEAR_CURSOR, *SEED_USER),
           response="ClearResult"),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
           response="OpenApi", authorized=False),

@@ -93,7 +93,10 @@ def components() -> dict[str, Any]:
             "properties": {
                 "message": {"type": "string"},
                 "deleted": {"type": "integer", "minimum": 0},
-                "more": {"type": "boolean", "description": "true: repeat to delete the rest"},
+                "more": {"type": "boolean", "description": (
+                    "true: this request stopped at its bound (it reads at most 500 tasks); "
+                    "repeat it with `cursor` to go on")},
+                "cursor": {"type": "string", "description": "Present when `more` is true."},
             },
         },
         "Problem": {

@@ -13,7 +13,9 @@ from services.errors import IdempotencyKeyReused, NotOwner, TaskNotFound
 from services.fields import Changes
 from services.ids import is_task_id, uuid7
 
-CLEAR_BATCH = 1000  # tasks one clear request deletes at most; the client repeats for more
+# Items one clear request reads (one Query) and so deletes at most, however many tasks the
+# user holds: a bounded request; `more` and a cursor say where the next one goes on.
+CLEAR_READ_LIMIT = 500
 IDEMPOTENCY_TTL = 24 * 3600  # how long a retry with the same key gets the first answer
 
 
@@ -164,17 +166,16 @@ def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> 
 class Cleared(NamedTuple):
     deleted: int
     more: bool
+    next_cursor: str | None  # where the next clear request goes on
 
 
-def clear_tasks(user_id: str, *, status: str | None) -> Cleared:
-    """Delete the caller's tasks (of one status, or all), at most CLEAR_BATCH per call."""
-    deleted, start = 0, None
-    while deleted < CLEAR_BATCH:
-        ids, start = store.query_ids(
-            user_id, status=status, start_after=start, limit=min(100, CLEAR_BATCH - deleted)
-        )
-        store.delete_many(user_id, ids)
-        deleted += len(ids)
-        if start is None:
-            return Cleared(deleted, more=False)
-    return Cleared(deleted, more=True)
+def clear_tasks(user_id: str, *, status: str | None, after: str | None = None) -> Cleared:
+    """Delete the caller's tasks (of one status, or all) among the next CLEAR_READ_LIMIT
+    read: one Query, then the deletes of what it matched. Without a status filter every item
+    read is deleted; with one, the cursor lets the next request skip what was kept."""
+    query = f"clear:{status or 'all'}"
+    start = cursor.decode(user_id, query, after) if after else None
+    ids, last = store.query_ids(user_id, status=status, start_after=start, limit=CLEAR_READ_LIMIT)
+    store.delete_many(user_id, ids)
+    next_cursor = cursor.encode(user_id, query, last) if last else None
+    return Cleared(len(ids), more=last is not None, next_cursor=next_cursor)

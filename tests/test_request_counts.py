@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from emulator.dynamodb import RequestCounter
-from models import ALL_MODELS
+from models import ALL_MODELS, TodoModel
+from services.tasks import CLEAR_READ_LIMIT
 from tests.support import InProcessApi
 
 
@@ -77,3 +78,57 @@ def test_a_list_page_is_one_query_that_reads_at_most_the_limit(
     page = count(counter, lambda: api.request("GET", "/todos?limit=5&status=completed",
                                               user=user))
     assert page == {"Query": 1} and counter.items_read == 5
+
+
+def seed_tasks(user: str, count: int, status: str = "pending") -> list[str]:
+    """Many tasks at once, written straight to the table (BatchWriteItem), in creation order."""
+    from services.ids import uuid7
+    from services.tasks import now_iso
+
+    ids = []
+    with TodoModel.batch_write() as batch:
+        for i in range(count):
+            now = now_iso()
+            task_id = uuid7()
+            ids.append(task_id)
+            batch.save(TodoModel(user, task_id, title=f"seeded {i}", status=status,
+                                 priority="normal", created_at=now, updated_at=now, version=1))
+    return ids
+
+
+def test_a_clear_reads_a_bounded_batch_and_goes_on_with_its_cursor(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    """1,200 open tasks before 3 completed ones: no clear request reads more than its bound,
+    and following `cursor` deletes exactly the completed ones."""
+    kept = seed_tasks(user, 1200)
+    done = [api.create(user, title=f"done {i}", status="completed")["taskId"] for i in range(3)]
+    path, deleted, rounds = "/todos?status=completed", 0, 0
+    while path:
+        counter.reset()
+        reply = api.request("DELETE", path, user=user)
+        assert reply.status == 200, reply.body
+        assert counter.requests.get("Query") == 1 and counter.items_read <= CLEAR_READ_LIMIT
+        assert set(counter.requests) <= {"Query", "BatchWriteItem"}
+        body = reply.json()
+        deleted += body["deleted"]
+        rounds += 1
+        assert body["more"] == ("cursor" in body) == ("x-next-cursor" in reply.headers)
+        path = f"/todos?status=completed&cursor={body['cursor']}" if body["more"] else ""
+    assert deleted == 3 and rounds == 1200 // CLEAR_READ_LIMIT + 1
+    remaining = [t["taskId"] for t in api.tasks_of(user)]
+    assert remaining == kept and not set(done) & set(remaining)
+
+
+def test_clearing_all_deletes_a_bounded_batch_per_request(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    seed_tasks(user, CLEAR_READ_LIMIT + 20)
+    counter.reset()
+    first = api.request("DELETE", "/todos?status=all", user=user).json()
+    assert counter.items_read <= CLEAR_READ_LIMIT
+    assert first["deleted"] == CLEAR_READ_LIMIT and first["more"] is True
+    # Every item read was deleted, so repeating without the cursor goes on too.
+    second = api.request("DELETE", "/todos?status=all", user=user).json()
+    assert second == {**second, "deleted": 20, "more": False}
+    assert api.tasks_of(user) == []

@@ -15,6 +15,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from models import TodoModel, table_definition
 from models.table import TTL_ATTRIBUTE
 
 
@@ -47,24 +48,14 @@ def client(endpoint: str | None, region: str) -> Any:
 
 
 def ensure_table(ddb: Any, table: str) -> None:
-    """Create the table as the Pulumi program declares it, unless it already exists."""
+    """Create the table as the model declares it (keys, indexes), as the Pulumi program does,
+    unless it already exists."""
     try:
         ddb.describe_table(TableName=table)
         return
     except ddb.exceptions.ResourceNotFoundException:
         pass
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "userID", "KeyType": "HASH"},
-            {"AttributeName": "taskID", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "userID", "AttributeType": "S"},
-            {"AttributeName": "taskID", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    ddb.create_table(TableName=table, **table_definition(TodoModel))
     ddb.get_waiter("table_exists").wait(TableName=table)
     ddb.update_time_to_live(
         TableName=table,

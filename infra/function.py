@@ -20,8 +20,9 @@ def policy_document(table_arn: str, actions: list[str], log_group_arn: str) -> s
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [
+            # The table and its indexes (getTodos queries the due-date and change indexes).
             {"Sid": "Table", "Effect": "Allow", "Action": sorted(actions),
-             "Resource": [table_arn]},
+             "Resource": [table_arn, f"{table_arn}/index/*"]},
             {"Sid": "OwnLogGroup", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": [f"{log_group_arn}:*"]},

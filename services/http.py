@@ -13,7 +13,7 @@ from services.routes import Route
 _DIGITS = re.compile(r"^[0-9]{1,6}$")
 MAX_BODY_BYTES = 16 * 1024
 MAX_JSON_DEPTH = 32
-EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Request-Id, Retry-After"
+EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Sync-Token, X-Request-Id, Retry-After"
 
 Response = dict[str, Any]
 

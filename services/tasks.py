@@ -131,7 +131,8 @@ def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
         priority=values["priority"],
         tags=values.get("tags") or None,
         order=values.get("order"),
-        checklist=[ChecklistItem(**entry) for entry in values.get("checklist") or []] or None,
+        checklist=[ChecklistItem(**entry)  # type: ignore[no-untyped-call]
+                   for entry in values.get("checklist") or []] or None,
         created_at=now,
         updated_at=now,
         completed_at=now if status == "completed" else None,

@@ -50,7 +50,7 @@ def test_one_request_per_single_task_route(api: InProcessApi, counter: RequestCo
                                                 headers={"If-Match": '"1"'}))
     assert stale == {"UpdateItem": 1}  # the 412 comes from the failed condition's own answer
     # A delete and its tombstone: one transaction; the 404 comes from its failed condition.
-    deleted: dict[str, int] = {}
+    deleted: dict[int, int] = {}
 
     def delete() -> None:
         deleted[len(deleted)] = api.request("DELETE", path, user=user).status

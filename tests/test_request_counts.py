@@ -140,3 +140,22 @@ def test_clearing_all_deletes_a_bounded_batch_per_request(
     second = api.request("DELETE", "/todos?status=all", user=user).json()
     assert second == {**second, "deleted": 20, "more": False}
     assert api.tasks_of(user) == []
+
+
+def test_a_due_date_or_sync_page_is_one_query_that_reads_at_most_the_limit(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    seed_tasks(user, 300)  # without due dates: not in the due-date index at all
+    for i in range(12):
+        api.create(user, title=f"d{i}", dueDate=f"2026-12-{i + 1:02d}",
+                   status="completed" if i % 2 else "pending")
+    token = api.request("GET", "/todos?limit=1", user=user).headers["x-sync-token"]
+    for i in range(12):
+        api.create(user, title=f"n{i}")
+    for path in ("/todos?sort=dueDate&limit=5", "/todos?dueAfter=2026-12-03&limit=5",
+                 "/todos?sort=dueDate&status=completed&tag=x&limit=5",
+                 f"/todos?since={token}&limit=5"):
+        counter.reset()
+        reply = api.request("GET", path, user=user)
+        assert reply.status == 200 and reply.headers.get("x-next-cursor"), path
+        assert counter.requests == {"Query": 1} and counter.items_read == 5, path

@@ -3,7 +3,7 @@ mid-page), the first syncs with its token and ends with exactly the server's set
 are never seen by lists or gets; an expired token is 410; users never see each other's."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -90,7 +90,7 @@ def test_a_client_that_syncs_ends_with_exactly_the_servers_tasks(
     local: dict[str, dict[str, Any]] = {}
     tokens = []
     path: str | None = "/todos?limit=3"
-    changes = [
+    changes: list[Callable[[], Any]] = [
         lambda: http.request("PATCH", f"/todos/{live[0]}", user=user,  # already read by A
                              json_body={"title": "edited"}),
         lambda: http.request("DELETE", f"/todos/{live[4]}", user=user),  # not yet read by A

@@ -1,4 +1,5 @@
-"""`todo-api`: serve the API locally, or print a token the local server accepts."""
+"""`todo-api`: serve the API locally, print a token the local server accepts, or write the
+Postman collection."""
 
 import argparse
 import ipaddress
@@ -34,6 +35,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     login.add_argument("--username", help="the user's e-mail (asked when missing)")
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     login.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
+    postman = commands.add_parser(
+        "postman", help="write the Postman collection and `local` environment, from the "
+        "OpenAPI document, to docs/postman/")
+    postman.add_argument("--out", type=Path, help="another folder (default docs/postman)")
     return parser.parse_args(argv)
 
 
@@ -127,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.command == "token":
         print(auth.issue_token(args.user, args.ttl))
+        return 0
+    if args.command == "postman":
+        from emulator import postman as generator
+
+        for path in generator.write(args.out or generator.OUT):
+            print(f"wrote {path}")
         return 0
     if args.command == "login":
         from emulator.login import login

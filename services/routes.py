@@ -99,8 +99,9 @@ SINCE = Param(
     "since", "Delta sync: an X-Sync-Token from an earlier list. Lists every task created or "
     "changed since then and a tombstone {taskId, deleted: true, deletedAt} for every task "
     "deleted since then, oldest change first, in pages; the last page carries a fresh "
-    "X-Sync-Token. A token older than 30 days is 410. Not combinable with status, tag, sort, "
-    "dueAfter, dueBefore or order=desc.",
+    "X-Sync-Token. A token stands for a minute before its listing began, so a change may "
+    "come twice but none is missed. A token older than 30 days is 410. Not combinable with "
+    "status, tag, sort, dueAfter, dueBefore or order=desc.",
 )
 CLEAR_STATUS = Param(
     "status", "Which tasks to delete: one status, or all.", choices=(*STATUSES, "all"),

@@ -190,7 +190,9 @@ def list_tasks(user_id: str, query: ListQuery) -> Page:
     pages comes after that moment, and the next sync reports it."""
     fingerprint = query.fingerprint()
     at = cursor.decode(user_id, fingerprint, query.after) if query.after else None
-    started = at.started_ms if at and at.started_ms else _epoch_ms()
+    now = _epoch_ms()
+    # A cursor cannot move the listing's start into the future (its token would skip changes).
+    started = min(at.started_ms, now) if at and at.started_ms else now
     if query.since:
         return _changes(user_id, query, at, started, fingerprint)
     start = Position(at.task_id, at.index_key) if at else None

@@ -35,6 +35,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     login.add_argument("--username", help="the user's e-mail (asked when missing)")
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     login.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
+    backfill = commands.add_parser(
+        "backfill", help="give tasks written before the indexes existed their index keys "
+        "(run once after deploying; AWS credentials and region from the environment)")
+    backfill.add_argument("--table", required=True, help="the stack's table name")
+    backfill.add_argument("--dynamodb-endpoint", default=os.environ.get("DYNAMODB_ENDPOINT"),
+                          help="DynamoDB Local or another endpoint instead of the region's")
     postman = commands.add_parser(
         "postman", help="write the Postman collection and `local` environment, from the "
         "OpenAPI document, to docs/postman/")
@@ -132,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.command == "token":
         print(auth.issue_token(args.user, args.ttl))
+        return 0
+    if args.command == "backfill":
+        from models import ALL_MODELS, configure
+        from services.backfill import backfill as run_backfill
+
+        configure(ALL_MODELS, endpoint=args.dynamodb_endpoint, table_name=args.table)
+        print(f"gave {run_backfill()} tasks their index keys")
         return 0
     if args.command == "postman":
         from emulator import postman as generator

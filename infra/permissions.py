@@ -4,7 +4,6 @@ FUNCTION_ACTIONS: dict[str, list[str]] = {
     "createTodo": ["dynamodb:PutItem"],
     "getTodos": ["dynamodb:GetItem", "dynamodb:Query"],
     "updateTodo": ["dynamodb:UpdateItem"],
-    # A delete puts the task's tombstone in the same transaction or batch.
-    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query",
-                   "dynamodb:BatchWriteItem"],
+    # A delete puts the task's tombstone in the same transaction.
+    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"],
 }

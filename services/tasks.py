@@ -309,13 +309,15 @@ class Cleared(NamedTuple):
 
 def clear_tasks(user_id: str, *, status: str | None, after: str | None = None) -> Cleared:
     """Delete the caller's tasks (of one status, or all) among the next CLEAR_READ_LIMIT
-    read: one Query, then the deletes of what it matched. Without a status filter every item
-    read is deleted; with one, the cursor lets the next request skip what was kept."""
+    read: one Query, then the deletes of what it matched, each in one transaction with its
+    tombstone and only if it still has that status. Without a status filter every item read
+    is deleted; with one, the cursor lets the next request skip what was kept."""
     query = f"clear:{status or 'all'}"
     at = cursor.decode(user_id, query, after) if after else None
     ids, last = store.query_ids(user_id, status=status, limit=CLEAR_READ_LIMIT,
                                 start_after=Position(at.task_id) if at else None)
     now = now_iso()
-    store.delete_many(user_id, [_tombstone(user_id, task_id, now) for task_id in ids])
+    deleted = store.delete_many(user_id, [_tombstone(user_id, task_id, now) for task_id in ids],
+                                status=status)
     next_cursor = _next(user_id, query, last, _epoch_ms()) if last else None
-    return Cleared(len(ids), more=last is not None, next_cursor=next_cursor)
+    return Cleared(deleted, more=last is not None, next_cursor=next_cursor)

@@ -19,8 +19,7 @@ EXPECTED_ACTIONS = {
     "createTodo": {"dynamodb:PutItem"},
     "getTodos": {"dynamodb:GetItem", "dynamodb:Query"},
     "updateTodo": {"dynamodb:UpdateItem"},
-    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query",
-                   "dynamodb:BatchWriteItem"},
+    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"},
 }
 STACKS = ["dev", "prod"]
 

@@ -86,3 +86,25 @@ def test_a_table_made_before_the_indexes_gets_them(ddb: Any) -> None:
         ensure_table(ddb, name)  # nothing left to add
     finally:
         ddb.delete_table(TableName=name)
+
+
+def test_a_bulk_delete_skips_a_task_that_changed_since_it_was_read(ddb: Any) -> None:
+    """Clear reads, then deletes: a task reopened in between, or already deleted, stays as it
+    is and gets no tombstone; the others go, each with its tombstone, and are counted."""
+    from services import store, tasks
+    from services.fields import Changes
+
+    user = f"bulk-{uuid.uuid4().hex[:8]}"
+    ids = [tasks.create_task(user, {"title": f"t{i}", "status": "completed",
+                                    "priority": "normal"}).task["taskId"] for i in range(15)]
+    tasks.update_task(user, ids[3], Changes({"status": "pending"}, frozenset()),
+                      expected_version=None)
+    tasks.delete_task(user, ids[13], expected_version=None)
+    stones = [tasks._tombstone(user, task_id, tasks.now_iso()) for task_id in ids]
+    assert store.delete_many(user, stones, status="completed") == 13
+    left = [i.task_id for i in TodoModel.query(user)]
+    assert left == [ids[3]]
+    tombstoned = {i["taskID"]["S"] for i in ddb.query(
+        TableName=TodoModel.Meta.table_name, KeyConditionExpression="userID = :u",
+        ExpressionAttributeValues={":u": {"S": f"{user}#deleted"}})["Items"]}
+    assert tombstoned == set(ids) - {ids[3]}

@@ -173,7 +173,9 @@ class ListQuery(NamedTuple):
 
     def fingerprint(self) -> str:
         """What a cursor is bound to: the same query, only the page moves."""
-        parts = ["asc" if self.ascending else "desc", self.status or "", self.tag or ""]
+        parts = ["asc" if self.ascending else "desc", self.status or ""]
+        if self.tag:  # (without one, cursors issued before the tag filter existed still work)
+            parts.append(f"tag={self.tag}")
         if self.by_due_date:
             parts += ["due", self.due_after or "", self.due_before or ""]
         if self.since:

@@ -156,6 +156,10 @@ def test_tag_filter_lists_tasks_holding_the_tag_across_short_pages(
     assert ids(done) == [t["taskId"] for t in made
                          if "work" in t["tags"] and t["status"] == "completed"]
     assert walk(http, user, "/todos?tag=wor")[0] == []  # a tag, not a substring
+    cursor = http.request("GET", "/todos?tag=work&limit=1", user=user).headers["x-next-cursor"]
+    for other in ("tag=home&", ""):  # a cursor belongs to its filter
+        reply = http.request("GET", f"/todos?{other}limit=1&cursor={cursor}", user=user)
+        assert reply.status == 400 and reply.json()["errors"][0]["field"] == "cursor"
     dated = http.create(user, title="dated", tags=["work"], dueDate="2026-05-01")
     http.create(user, title="dated, other tag", tags=["home"], dueDate="2026-04-01")
     assert ids(walk(http, user, "/todos?sort=dueDate&tag=work")[0]) == [dated["taskId"]]

@@ -7,8 +7,9 @@ PORT ?= 3000
 STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
+NEWMAN := tests/newman/node_modules/.bin/newman
 
-.PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps browser-test e2e lint-workflows
+.PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps browser-test e2e lint-workflows newman postman
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
-unit: $(VENV)/.dev-installed
+unit: $(VENV)/.dev-installed $(NEWMAN)
 	$(BIN)/pytest -q -m 'not browser and not image'
 
 # The fast loop: lint, types and the whole pytest suite on the embedded engine (moto), without
@@ -81,6 +82,18 @@ test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
 	$(BIN)/python -m emulator.dynamodb_local --check
 	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m 'not browser and not image'
 
+# newman (npm, locked in tests/newman/package-lock.json) runs docs/postman/ against a local
+# server in the tests: about 10 s and 66 MB in tests/newman/node_modules.
+$(NEWMAN): tests/newman/package-lock.json
+	npm ci --prefix tests/newman --no-audit --no-fund --loglevel=error
+	touch $@
+
+newman: $(NEWMAN)
+
+# The Postman collection and `local` environment, generated from the OpenAPI document.
+postman: $(VENV)/.local-installed
+	$(BIN)/todo-api postman
+
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
@@ -115,7 +128,7 @@ image-test: $(VENV)/.dev-installed $(IMAGE_CACHE)/engine-ready
 endif
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/newman/node_modules
 
 # The e2e suite (e2e/, HTTP only) against any deployment of the API:
 #   make e2e API_URL=https://... TOKEN=... TOKEN2=...   two users' ID tokens, users of its own

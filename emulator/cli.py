@@ -1,4 +1,5 @@
-"""`todo-api`: serve the API locally, or print a token the local server accepts."""
+"""`todo-api`: serve the API locally, print a token the local server accepts, or write the
+Postman collection."""
 
 import argparse
 import ipaddress
@@ -45,6 +46,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     e2e.add_argument("--stack", required=True, help="the Pulumi stack (dev, prod)")
     e2e.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
     e2e.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
+    backfill = commands.add_parser(
+        "backfill", help="give tasks written before the indexes existed their index keys "
+        "(run once after deploying; AWS credentials and region from the environment)")
+    backfill.add_argument("--table", required=True, help="the stack's table name")
+    backfill.add_argument("--dynamodb-endpoint", default=os.environ.get("DYNAMODB_ENDPOINT"),
+                          help="DynamoDB Local or another endpoint instead of the region's")
+    postman = commands.add_parser(
+        "postman", help="write the Postman collection and `local` environment, from the "
+        "OpenAPI document, to docs/postman/")
+    postman.add_argument("--out", type=Path, help="another folder (default docs/postman)")
     return parser.parse_args(argv)
 
 
@@ -143,6 +154,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.command == "token":
         print(auth.issue_token(args.user, args.ttl))
+        return 0
+    if args.command == "backfill":
+        from models import ALL_MODELS, configure
+        from services.backfill import backfill as run_backfill
+
+        configure(ALL_MODELS, endpoint=args.dynamodb_endpoint, table_name=args.table)
+        print(f"gave {run_backfill()} tasks their index keys")
+        return 0
+    if args.command == "postman":
+        from emulator import postman as generator
+
+        for path in generator.write(args.out or generator.OUT):
+            print(f"wrote {path}")
         return 0
     if args.command == "login":
         from emulator.login import login

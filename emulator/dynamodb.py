@@ -4,6 +4,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from models import TodoModel, table_definition
 from models.table import TTL_ATTRIBUTE
 
 
@@ -47,29 +49,44 @@ def client(endpoint: str | None, region: str) -> Any:
 
 
 def ensure_table(ddb: Any, table: str) -> None:
-    """Create the table as the Pulumi program declares it, unless it already exists."""
+    """Create the table as the model declares it (keys, indexes), as the Pulumi program does;
+    a table that exists without some of the model's indexes (made by an older version, e.g.
+    in DynamoDB Local) gets them added, one at a time as DynamoDB requires."""
+    definition = table_definition(TodoModel)
     try:
-        ddb.describe_table(TableName=table)
-        return
+        existing = ddb.describe_table(TableName=table)["Table"]
     except ddb.exceptions.ResourceNotFoundException:
-        pass
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "userID", "KeyType": "HASH"},
-            {"AttributeName": "taskID", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "userID", "AttributeType": "S"},
-            {"AttributeName": "taskID", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+        existing = None
+    if existing is not None:
+        _add_missing_indexes(ddb, table, existing, definition)
+        return
+    ddb.create_table(TableName=table, **definition)
     ddb.get_waiter("table_exists").wait(TableName=table)
     ddb.update_time_to_live(
         TableName=table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
+
+
+def _add_missing_indexes(ddb: Any, table: str, existing: dict[str, Any],
+                         definition: dict[str, Any]) -> None:
+    present = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+    types = {a["AttributeName"]: a for a in definition["AttributeDefinitions"]}
+    for index in definition["GlobalSecondaryIndexes"]:
+        if index["IndexName"] in present:
+            continue
+        keys = [key["AttributeName"] for key in index["KeySchema"]]
+        ddb.update_table(
+            TableName=table,
+            AttributeDefinitions=[types[name] for name in keys],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            indexes = ddb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
+            if all(i.get("IndexStatus", "ACTIVE") == "ACTIVE" for i in indexes):
+                break
+            time.sleep(0.5)
 
 
 class RequestCounter:

@@ -7,7 +7,12 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import Settings
+from models import TodoModel
+from models.table import table_definition
 from services.routes import Route
+
+# Named, not `index/*`: the policy pack allows no wildcard in a DynamoDB resource.
+INDEX_NAMES = [i["IndexName"] for i in table_definition(TodoModel)["GlobalSecondaryIndexes"]]
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -20,8 +25,9 @@ def policy_document(table_arn: str, actions: list[str], log_group_arn: str) -> s
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [
+            # The table and its indexes (getTodos queries the due-date and change indexes).
             {"Sid": "Table", "Effect": "Allow", "Action": sorted(actions),
-             "Resource": [table_arn]},
+             "Resource": [table_arn, *(f"{table_arn}/index/{name}" for name in INDEX_NAMES)]},
             {"Sid": "OwnLogGroup", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": [f"{log_group_arn}:*"]},

@@ -4,5 +4,6 @@ FUNCTION_ACTIONS: dict[str, list[str]] = {
     "createTodo": ["dynamodb:PutItem"],
     "getTodos": ["dynamodb:GetItem", "dynamodb:Query"],
     "updateTodo": ["dynamodb:UpdateItem"],
-    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"],
+    # A delete puts the task's tombstone in the same transaction.
+    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"],
 }

@@ -37,3 +37,25 @@ def configure(models: list[Any], *, endpoint: str | None = None,
         if table_name is not None:
             model.Meta.table_name = table_name
         model._connection = None
+
+
+def table_definition(model: Any) -> dict[str, Any]:
+    """The table as the model declares it (keys, attribute types, secondary indexes), in
+    CreateTable's terms: the emulator creates it from this, the Pulumi program declares it."""
+    schema = model._get_schema()
+    indexes = sorted(schema["global_secondary_indexes"], key=lambda index: index["index_name"])
+    return {
+        "KeySchema": _hash_first(schema["key_schema"]),
+        "AttributeDefinitions": sorted(schema["attribute_definitions"],
+                                       key=lambda a: a["AttributeName"]),
+        "GlobalSecondaryIndexes": [
+            {"IndexName": index["index_name"], "KeySchema": _hash_first(index["key_schema"]),
+             "Projection": index["projection"]}
+            for index in indexes
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(keys, key=lambda key: key["KeyType"] != "HASH")  # DynamoDB's required order

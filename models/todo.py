@@ -1,9 +1,47 @@
-"""The task item: one per task, partitioned by user, sorted by (time-ordered) task id."""
+"""The task item: one per task, partitioned by user, sorted by (time-ordered) task id, and the
+table's secondary indexes, declared here once: the emulator's table and the Pulumi table are
+derived from this model's schema (models.table.table_definition)."""
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from models.table import TableMeta
+
+
+class DueDateIndex(GlobalSecondaryIndex["TodoModel"]):  # type: ignore[no-untyped-call]
+    """A user's tasks that have a due date, by due date (UTC) then creation. Sparse: a task
+    without `dueKey` is not in it."""
+
+    class Meta:
+        index_name = "byDueDate"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userID")
+    due_key = UnicodeAttribute(range_key=True, attr_name="dueKey")  # "<due, UTC>#<taskID>"
+
+
+class ChangeIndex(GlobalSecondaryIndex["TodoModel"]):  # type: ignore[no-untyped-call]
+    """A user's tasks and tombstones by the time they last changed: the delta-sync feed.
+    Tombstones live in a partition of their own but carry the same `syncUserID`."""
+
+    class Meta:
+        index_name = "byChange"
+        projection = AllProjection()
+
+    sync_user_id = UnicodeAttribute(hash_key=True, attr_name="syncUserID")
+    change_key = UnicodeAttribute(range_key=True, attr_name="changeKey")  # "<time>#<taskID>"
+
+
+class ChecklistItem(MapAttribute[str, object]):
+    title = UnicodeAttribute()
+    done = BooleanAttribute()
 
 
 class TodoModel(Model):
@@ -21,6 +59,7 @@ class TodoModel(Model):
     priority = UnicodeAttribute()
     tags = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
     order = NumberAttribute(null=True)
+    checklist = ListAttribute(of=ChecklistItem, null=True)  # type: ignore[var-annotated]
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")
@@ -28,3 +67,10 @@ class TodoModel(Model):
     # Which request wrote last: tells a retried write whose first attempt landed (its answer
     # lost) from a write that really lost a race. Never shown by the API.
     write_id = UnicodeAttribute(null=True, attr_name="writeId")
+    # Index keys, written with every create and update (never shown by the API).
+    due_key = UnicodeAttribute(null=True, attr_name="dueKey")
+    sync_user_id = UnicodeAttribute(null=True, attr_name="syncUserID")
+    change_key = UnicodeAttribute(null=True, attr_name="changeKey")
+
+    by_due_date = DueDateIndex()
+    by_change = ChangeIndex()

@@ -1,44 +1,88 @@
-"""Opaque paging cursors: where the last page stopped, bound to the user and the query."""
+"""Opaque tokens: paging cursors (where the last page stopped, bound to the user and the
+query) and sync tokens (a moment, bound to the user)."""
 
 import base64
 import binascii
 import hashlib
 import json
+from typing import Any, NamedTuple
 
 from services.errors import FieldError, ValidationFailed
 from services.ids import is_task_id
 
+_MAX_LENGTH = 512
+
+
+class Cursor(NamedTuple):
+    task_id: str  # the last item read
+    index_key: str | None  # its index sort key, when the list runs on an index
+    tombstone: bool  # it is a tombstone (delta sync)
+    started_ms: int | None  # when the listing's first page was read
+
 
 def _seal(user_id: str, payload: str) -> str:
-    # Not a secret: it only makes a cursor from another user or query (or a tampered one)
-    # fail loudly. Even a forged cursor can only move within the caller's own partition.
+    # Not a secret: it only makes a token from another user or query (or a tampered one)
+    # fail loudly. Even a forged cursor can only move within the caller's own partitions,
+    # and the task logic checks that an index key lies inside the query's range.
     return hashlib.sha256(f"{user_id}\x00{payload}".encode()).hexdigest()[:16]
 
 
-def encode(user_id: str, query: str, last_task_id: str) -> str:
-    payload = json.dumps({"k": last_task_id, "q": query}, separators=(",", ":"))
+def _wrap(user_id: str, body: dict[str, Any]) -> str:
+    payload = json.dumps(body, separators=(",", ":"))
     token = json.dumps({"p": payload, "s": _seal(user_id, payload)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
 
 
-def decode(user_id: str, query: str, cursor: str) -> str:
-    """The task id to resume after; ValidationFailed for anything this API did not issue."""
-    bad = ValidationFailed(
-        "Invalid cursor",
-        [FieldError("cursor", "is not one this list issued; start again without it", "query")],
-    )
-    if len(cursor) > 512:
-        raise bad
+def _unwrap(user_id: str, token: str) -> dict[str, Any] | None:
+    if len(token) > _MAX_LENGTH:
+        return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        token = json.loads(raw)
-        payload = token["p"]
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        wrapper = json.loads(raw)
+        payload = wrapper["p"]
         body = json.loads(payload)
-        sealed = token["s"] == _seal(user_id, payload)
-        last_task_id = body["k"]
-        same_query = body["q"] == query
+        sealed = wrapper["s"] == _seal(user_id, payload)
     except (binascii.Error, ValueError, KeyError, TypeError):
-        raise bad from None
-    if not (sealed and same_query and isinstance(last_task_id, str) and is_task_id(last_task_id)):
-        raise bad
-    return last_task_id
+        return None
+    return body if sealed and isinstance(body, dict) else None
+
+
+def encode(user_id: str, query: str, at: Cursor) -> str:
+    body: dict[str, Any] = {"k": at.task_id, "q": query}
+    if at.index_key is not None:
+        body["i"] = at.index_key
+    if at.tombstone:
+        body["d"] = 1
+    if at.started_ms is not None:
+        body["t"] = at.started_ms
+    return _wrap(user_id, body)
+
+
+def decode(user_id: str, query: str, cursor: str) -> Cursor:
+    """Where to go on; ValidationFailed for anything this API did not issue for this query."""
+    body = _unwrap(user_id, cursor) or {}
+    task_id, index_key, started = body.get("k"), body.get("i"), body.get("t")
+    if (
+        body.get("q") != query
+        or not isinstance(task_id, str) or not is_task_id(task_id)
+        or not (index_key is None or (isinstance(index_key, str) and len(index_key) <= 100))
+        or not (started is None or (isinstance(started, int) and started > 0))
+    ):
+        raise invalid("cursor", "is not one this list issued; start again without it")
+    return Cursor(task_id, index_key, body.get("d") == 1, started)
+
+
+def invalid(param: str, detail: str) -> ValidationFailed:
+    return ValidationFailed(f"Invalid {param}", [FieldError(param, detail, "query")])
+
+
+def sync_token(user_id: str, at_ms: int) -> str:
+    return _wrap(user_id, {"sync": at_ms})
+
+
+def sync_time(user_id: str, token: str) -> int:
+    """The moment (epoch ms) a sync token stands for; ValidationFailed if not ours."""
+    at = (_unwrap(user_id, token) or {}).get("sync")
+    if not isinstance(at, int) or isinstance(at, bool) or at <= 0:
+        raise invalid("since", "is not an X-Sync-Token this API issued to you")
+    return at

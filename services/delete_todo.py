@@ -1,6 +1,7 @@
 """deleteTodo: DELETE /todos/{taskId}, the seed's /todos/{userId}/{taskId}, and clearing."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from services import metrics, tasks
 from services.api import serve
@@ -30,14 +31,20 @@ def clear(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
     which = request.params["status"]
-    cleared = tasks.clear_tasks(caller, status=None if which == "all" else which)
+    cleared = tasks.clear_tasks(caller, status=None if which == "all" else which,
+                                after=request.params.get("cursor"))
     metrics.count("TasksDeleted", cleared.deleted)
     kind = "" if which == "all" else f" {which}"
     message = f"Deleted {cleared.deleted}{kind} todos for user '{caller}'"
-    if cleared.more:
-        message += "; more remain, repeat the request"
-    body = {"message": message, "deleted": cleared.deleted, "more": cleared.more}
-    return json_response(200, body)
+    body: dict[str, Any] = {"deleted": cleared.deleted, "more": cleared.more}
+    headers = {}
+    if cleared.next_cursor:
+        message += "; more may remain: repeat the request with the cursor given"
+        body["cursor"] = cleared.next_cursor
+        headers["X-Next-Cursor"] = cleared.next_cursor
+        query = urlencode({"status": which, "cursor": cleared.next_cursor})
+        headers["Link"] = f'<{request.url_for("/todos")}?{query}>; rel="next"'
+    return json_response(200, {"message": message, **body}, headers)
 
 
 OPERATIONS = {"deleteTask": delete, "deleteTaskSeed": delete_seed, "clearTasks": clear}

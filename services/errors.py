@@ -62,3 +62,7 @@ class IdempotencyKeyReused(TaskError):
 
 class IdempotencyInProgress(TaskError):
     """A request with the same Idempotency-Key is being processed right now."""
+
+
+class SyncTokenExpired(TaskError):
+    """The sync token is older than tombstone retention: deletions since may be forgotten."""

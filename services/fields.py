@@ -1,7 +1,7 @@
 """The writable fields of a task, declared once: validation and the JSON Schemas both read this."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from services.errors import FieldError, ValidationFailed
@@ -11,6 +11,7 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 READ_ONLY = ("userId", "taskId", "createdAt", "updatedAt", "completedAt", "version", "url")
 SEED_USER_FIELDS = ("userId", "userID")
 MAX_TAGS = 20
+MAX_CHECKLIST = 50
 MAX_ORDER = 2**53 - 1  # largest integer every JSON client reads exactly
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -19,7 +20,7 @@ _CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class Field(NamedTuple):
     name: str
-    kind: str  # "text", "choice", "boolean", "date", "tags" or "integer"
+    kind: str  # "text", "choice", "boolean", "date", "tags", "checklist" or "integer"
     description: str
     min_length: int = 0
     max_length: int = 0
@@ -41,6 +42,9 @@ FIELDS: tuple[Field, ...] = (
     Field("tags", "tags", f"Up to {MAX_TAGS} distinct tags (each trimmed).", 1, 50,
           removable=True, trimmed=True),
     Field("order", "integer", "Manual position in a list.", removable=True),
+    Field("checklist", "checklist",
+          f"Up to {MAX_CHECKLIST} items {{title, done}}; an update replaces it whole.",
+          1, 200, removable=True),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -64,16 +68,58 @@ def _text(field: Field, value: Any) -> tuple[Any, str | None]:
     return value, None
 
 
+DATE_PROBLEM = "must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)"
+
+
+def due_key(value: str) -> str:
+    """A date or date-time as it sorts in the due-date index: a date as YYYY-MM-DD (its
+    string sorts before every time of that day, so it stands for the day's start); a
+    date-time in UTC, to the microsecond (without an offset it is taken as UTC). ValueError
+    when it is neither, or when UTC would leave the years 1 to 9999."""
+    if len(value) > 40:
+        raise ValueError("too long")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
 def _date(value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, str) or len(value) > 40:
-        return None, "must be an ISO 8601 date or date-time string"
-    for parse in (date.fromisoformat, datetime.fromisoformat):
-        try:
-            parse(value)
-            return value, None
-        except ValueError:
-            continue
-    return None, "must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)"
+    if not isinstance(value, str):
+        return None, DATE_PROBLEM
+    try:
+        due_key(value)
+    except ValueError:
+        return None, DATE_PROBLEM
+    return value, None
+
+
+def _checklist(field: Field, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list):
+        return None, "must be a list of {title, done} items"
+    if len(value) > MAX_CHECKLIST:
+        return None, f"must hold at most {MAX_CHECKLIST} items"
+    items: list[dict[str, Any]] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) - {"title", "done"} or "title" not in item:
+            return None, f"item {index} must be an object with a title and, optionally, done"
+        raw = item["title"]
+        title, problem = _text(field, raw.strip() if isinstance(raw, str) else raw)
+        if problem:
+            return None, f"item {index}: title {problem} (1 to {field.max_length} characters)"
+        done = item.get("done", False)
+        if not isinstance(done, bool):
+            return None, f"item {index}: done must be true or false"
+        items.append({"title": title, "done": done})
+    return items, None
 
 
 def _tags(field: Field, value: Any) -> tuple[Any, str | None]:
@@ -105,6 +151,8 @@ def _check(field: Field, value: Any) -> tuple[Any, str | None]:
         return _date(value)
     if field.kind == "tags":
         return _tags(field, value)
+    if field.kind == "checklist":
+        return _checklist(field, value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ORDER:
         return value, None
     return None, f"must be an integer between -{MAX_ORDER} and {MAX_ORDER}"

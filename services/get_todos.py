@@ -1,31 +1,68 @@
-"""getTodos: GET /todos (a page of the caller's tasks), GET /todos/{taskId}, GET /openapi.json."""
+"""getTodos: GET /todos (a page of the caller's tasks: by creation, by due date, or what
+changed since a sync token), GET /todos/{taskId}, GET /openapi.json."""
 
 from typing import Any
 from urllib.parse import urlencode
 
 from services import tasks
 from services.api import serve
+from services.errors import FieldError, ValidationFailed
+from services.fields import DATE_PROBLEM, due_key
 from services.http import Request, Response, json_response
 from services.representation import task_response, with_url
+
+_NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
+
+
+def _list_query(params: dict[str, Any]) -> tasks.ListQuery:
+    """The query parameters as one list query; combinations that cannot be served are 400."""
+    errors: list[FieldError] = []
+    bounds = {}
+    for name in ("dueAfter", "dueBefore"):
+        if name in params:
+            try:
+                bounds[name] = due_key(params[name])
+            except ValueError:
+                errors.append(FieldError(name, DATE_PROBLEM, "query"))
+    if len(bounds) == 2 and bounds["dueAfter"] > bounds["dueBefore"]:
+        errors.append(FieldError("dueBefore", "must not be earlier than dueAfter", "query"))
+    if bounds and params.get("sort") == "createdAt":
+        errors.append(FieldError("sort", "must be dueDate (or absent) with dueAfter or "
+                                 "dueBefore", "query"))
+    if "since" in params:
+        clash = [name for name in _NOT_WITH_SINCE if name in params]
+        if params["order"] == "desc":
+            clash.append("order=desc")
+        if clash:
+            errors.append(FieldError("since", "cannot be combined with " + ", ".join(clash),
+                                     "query"))
+    if errors:
+        raise ValidationFailed("Invalid query parameters", errors)
+    return tasks.ListQuery(
+        limit=params["limit"],
+        ascending=params["order"] == "asc",
+        status=params.get("status"),
+        tag=params.get("tag"),
+        by_due_date=params.get("sort") == "dueDate" or bool(bounds),
+        due_after=params.get("dueAfter"),
+        due_before=params.get("dueBefore"),
+        since=params.get("since"),
+        after=params.get("cursor"),
+    )
 
 
 def list_tasks(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
     params = request.params
-    page = tasks.list_tasks(
-        caller,
-        limit=params["limit"],
-        ascending=params["order"] == "asc",
-        status=params.get("status"),
-        after=params.get("cursor"),
-    )
-    headers = {}
+    page = tasks.list_tasks(caller, _list_query(params))
+    headers = {"X-Sync-Token": page.sync_token}
     if page.next_cursor:
         query = {k: v for k, v in params.items() if k != "cursor"} | {"cursor": page.next_cursor}
         headers["X-Next-Cursor"] = page.next_cursor
         headers["Link"] = f'<{request.url_for("/todos")}?{urlencode(query)}>; rel="next"'
-    return json_response(200, [with_url(request, task) for task in page.tasks], headers)
+    body = [task if task.get("deleted") else with_url(request, task) for task in page.tasks]
+    return json_response(200, body, headers)
 
 
 def get_task(request: Request) -> Response:

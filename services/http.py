@@ -16,7 +16,7 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 MAX_BODY_BYTES = 16 * 1024
 MAX_JSON_DEPTH = 32
-EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Request-Id, Retry-After"
+EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Sync-Token, X-Request-Id, Retry-After"
 
 Response = dict[str, Any]
 

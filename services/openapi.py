@@ -38,9 +38,12 @@ def _success(route: Route) -> dict[str, Any]:
         headers["ETag"] = {"schema": {"type": "string"}, "description": "The task's version"}
     if route.status == 201:
         headers["Location"] = {"schema": {"type": "string", "format": "uri"}}
-    if route.response == "TaskList":
+    if route.response in ("TaskList", "ClearResult"):
         headers["Link"] = {"schema": {"type": "string"}, "description": 'rel="next" page'}
         headers["X-Next-Cursor"] = {"schema": {"type": "string"}}
+    if route.response == "TaskList":
+        headers["X-Sync-Token"] = {"schema": {"type": "string"}, "description": (
+            "Opaque; send it as `since` to get what changed after this listing began")}
     return {"description": route.summary, "headers": headers,
             "content": {"application/json": {"schema": _ref(route.response)}}}
 
@@ -70,6 +73,7 @@ def _operation(route: Route) -> dict[str, Any]:
     responses: dict[str, Any] = {str(route.status): _success(route)}
     if route.authorized:
         responses |= {code: _problem_response(text) for code, text in PROBLEM_STATUSES.items()}
+        responses |= {code: _problem_response(text) for code, text in route.problems}
     else:
         responses["500"] = _problem_response(PROBLEM_STATUSES["500"])
     operation: dict[str, Any] = {

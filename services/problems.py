@@ -10,6 +10,7 @@ from services.errors import (
     NotOwner,
     PayloadTooLarge,
     StoreUnavailable,
+    SyncTokenExpired,
     TaskError,
     TaskNotFound,
     ValidationFailed,
@@ -111,6 +112,13 @@ def problem_for(error: TaskError, request_id: str) -> Response:
             request_id, 409, "Conflict",
             "A request with this Idempotency-Key is in progress; retry shortly",
             kind="idempotency-in-progress", headers={"Retry-After": "1"},
+        )
+    if isinstance(error, SyncTokenExpired):
+        return problem(
+            request_id, 410, "Gone",
+            "This sync token is older than deletions are remembered (30 days): list every "
+            "task again without `since` and keep the new X-Sync-Token",
+            kind="sync-token-expired",
         )
     if isinstance(error, StoreUnavailable):
         return problem(

@@ -24,6 +24,7 @@ class Param(NamedTuple):
     max_length: int = 512
     default: str | int | None = None
     required: bool = False
+    formats: tuple[str, ...] = ()  # string formats, any of which it may take
 
     def schema(self) -> dict[str, Any]:
         if self.kind == "integer":
@@ -34,6 +35,8 @@ class Param(NamedTuple):
             schema = {"type": "string", "enum": list(self.choices)}
         else:
             schema = {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        if self.formats:
+            schema["anyOf"] = [{"format": name} for name in self.formats]
         if self.default is not None:
             schema["default"] = self.default
         return schema
@@ -51,6 +54,7 @@ class Route(NamedTuple):
     response: str = "Task"  # name of a component schema
     authorized: bool = True
     deprecated: bool = False
+    problems: tuple[tuple[str, str], ...] = ()  # statuses of this route only: (code, meaning)
 
     @property
     def path_params(self) -> list[str]:
@@ -72,11 +76,39 @@ SEED_USER = (
 )
 LIMIT = Param("limit", "Tasks per page.", kind="integer", minimum=1, maximum=100, default=50)
 CURSOR = Param("cursor", "Opaque cursor from X-Next-Cursor or the Link header.")
-ORDER = Param("order", "By creation time.", choices=("asc", "desc"), default="asc")
+ORDER = Param("order", "Ascending or descending (by creation, or by due date with "
+              "sort=dueDate).", choices=("asc", "desc"), default="asc")
 STATUS = Param("status", "Only tasks with this status.", choices=STATUSES)
+TAG = Param("tag", "Only tasks holding this tag (a filter: a page may be short, the cursor "
+            "goes on).", max_length=50)
+SORT = Param(
+    "sort", "createdAt (the default) or dueDate: the due-date view, which lists only tasks "
+    "that have a due date, by due date (UTC) then creation. dueAfter/dueBefore imply it.",
+    choices=("createdAt", "dueDate"),
+)
+DUE_AFTER = Param(
+    "dueAfter", "Due-date view: tasks due at or after this ISO 8601 date or date-time "
+    "(compared in UTC; a date stands for the start of its day).", max_length=40,
+    formats=("date", "date-time"),
+)
+DUE_BEFORE = Param(
+    "dueBefore", "Due-date view: tasks due before this date or date-time (exclusive).",
+    max_length=40, formats=("date", "date-time"),
+)
+SINCE = Param(
+    "since", "Delta sync: an X-Sync-Token from an earlier list. Lists every task created or "
+    "changed since then and a tombstone {taskId, deleted: true, deletedAt} for every task "
+    "deleted since then, oldest change first, in pages; the last page carries a fresh "
+    "X-Sync-Token. A token stands for a minute before its listing began, so a change may "
+    "come twice but none is missed. A token older than 30 days is 410. Not combinable with "
+    "status, tag, sort, dueAfter, dueBefore or order=desc.",
+)
 CLEAR_STATUS = Param(
     "status", "Which tasks to delete: one status, or all.", choices=(*STATUSES, "all"),
     required=True,
+)
+CLEAR_CURSOR = Param(
+    "cursor", "From the previous clear's `cursor` (or X-Next-Cursor): go on where it stopped.",
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -85,8 +117,12 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/todo", "createTodo", "createTaskSeed",
           "Create a task (the seed tutorial's path)", params=SEED_USER,
           request_body="TaskCreate", status=201, deprecated=True),
-    Route("GET", "/todos", "getTodos", "listTasks", "List the caller's tasks",
-          params=(LIMIT, CURSOR, STATUS, ORDER, *SEED_USER), response="TaskList"),
+    Route("GET", "/todos", "getTodos", "listTasks",
+          "List the caller's tasks (by creation or due date), or what changed since a sync "
+          "token", params=(LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE,
+                            SINCE, *SEED_USER),
+          response="TaskList", problems=(("410", "The sync token is older than 30 days: "
+                                          "list everything again"),)),
     Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
     Route("PUT", "/todos/{taskId}", "updateTodo", "updateTask",
           "Update a task (partial, as the seed did)", params=SEED_USER,
@@ -102,7 +138,8 @@ ROUTES: tuple[Route, ...] = (
           "Delete a task (the seed's path: /todos/{userId}/{taskId})", params=SEED_USER,
           response="Message", deprecated=True),
     Route("DELETE", "/todos", "deleteTodo", "clearTasks",
-          "Delete the caller's tasks of a status (or all)", params=(CLEAR_STATUS, *SEED_USER),
+          "Delete the caller's tasks of a status (or all), a bounded batch per request",
+          params=(CLEAR_STATUS, CLEAR_CURSOR, *SEED_USER),
           response="ClearResult"),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
           response="OpenApi", authorized=False),

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from services.fields import FIELDS, MAX_ORDER, MAX_TAGS, Field
+from services.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
 from services.problems import MAX_LISTED_ERRORS
 
 # No control characters (a description may hold tabs and line breaks).
@@ -27,6 +27,18 @@ def _field_schema(field: Field) -> dict[str, Any]:
             "type": "array", "maxItems": MAX_TAGS, "uniqueItems": True,
             "items": {"type": "string", "minLength": 1, "maxLength": field.max_length,
                       "pattern": _TEXT},
+        }
+    elif field.kind == "checklist":
+        schema = {
+            "type": "array", "maxItems": MAX_CHECKLIST,
+            "items": {
+                "type": "object", "required": ["title"], "additionalProperties": False,
+                "properties": {
+                    "title": {"type": "string", "minLength": 1, "maxLength": field.max_length,
+                              "pattern": _TEXT, "description": "Trimmed."},
+                    "done": {"type": "boolean", "default": False},
+                },
+            },
         }
     else:
         schema = {"type": "integer", "minimum": -MAX_ORDER, "maximum": MAX_ORDER}
@@ -69,7 +81,23 @@ def components() -> dict[str, Any]:
             "required": list(task_props),
             "properties": task_props,
         },
-        "TaskList": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+        "TaskList": {
+            "type": "array",
+            "description": "Tasks; with `since`, tombstones of deleted tasks too.",
+            "items": {"anyOf": [{"$ref": "#/components/schemas/Task"},
+                                {"$ref": "#/components/schemas/Tombstone"}]},
+        },
+        "Tombstone": {
+            "type": "object",
+            "description": "A task deleted since the sync token (only in `since` lists).",
+            "required": ["taskId", "deleted", "deletedAt"],
+            "additionalProperties": False,
+            "properties": {
+                "taskId": {"type": "string", "format": "uuid"},
+                "deleted": {"type": "boolean", "enum": [True]},
+                "deletedAt": {"type": "string", "format": "date-time"},
+            },
+        },
         "TaskCreate": {
             "type": "object",
             "required": ["title"],
@@ -94,7 +122,10 @@ def components() -> dict[str, Any]:
             "properties": {
                 "message": {"type": "string"},
                 "deleted": {"type": "integer", "minimum": 0},
-                "more": {"type": "boolean", "description": "true: repeat to delete the rest"},
+                "more": {"type": "boolean", "description": (
+                    "true: this request stopped at its bound (it reads at most 500 tasks); "
+                    "repeat it with `cursor` to go on")},
+                "cursor": {"type": "string", "description": "Present when `more` is true."},
             },
         },
         "Problem": {

@@ -1,15 +1,18 @@
 """Data access: every DynamoDB request of the API goes through here, one request per call."""
 
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import Attribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from models import IdempotencyRecord, TodoModel
+from models import IdempotencyRecord, TodoModel, Tombstone
+from models.tombstone import partition as tombstone_partition
 from services.errors import (
     IdempotencyInProgress,
     StoreUnavailable,
@@ -26,6 +29,11 @@ _ATTRIBUTES: dict[str, Attribute[Any]] = {
     "priority": TodoModel.priority,
     "tags": TodoModel.tags,
     "order": TodoModel.order,
+    "checklist": TodoModel.checklist,
+    # The index keys, kept in step with the fields they follow.
+    "dueKey": TodoModel.due_key,
+    "syncUserID": TodoModel.sync_user_id,
+    "changeKey": TodoModel.change_key,
 }
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -123,37 +131,132 @@ def get(user_id: str, task_id: str) -> TodoModel | None:
             return None
 
 
+class Position(NamedTuple):
+    """Where a Query stopped: the item's task id, its index sort key when the Query ran on an
+    index, and whether it is a tombstone (those live in their own partition)."""
+
+    task_id: str
+    index_key: str | None = None
+    tombstone: bool = False
+
+
+# Index name -> (attribute of its hash key, attribute of its range key).
+DUE_INDEX = TodoModel.by_due_date.Meta.index_name
+CHANGE_INDEX = TodoModel.by_change.Meta.index_name
+_INDEX_KEYS = {
+    DUE_INDEX: ("userID", "dueKey"),
+    CHANGE_INDEX: ("syncUserID", "changeKey"),
+}
+
+
+def _start_key(user_id: str, index: str | None, start: Position | None) -> dict[str, Any] | None:
+    """The ExclusiveStartKey of a Query that goes on after `start` (the caller's own keys)."""
+    if start is None:
+        return None
+    owner = tombstone_partition(user_id) if start.tombstone else user_id
+    key = {"userID": {"S": owner}, "taskID": {"S": start.task_id}}
+    if index is not None:
+        hash_name, range_name = _INDEX_KEYS[index]
+        key[hash_name] = {"S": user_id}
+        key[range_name] = {"S": start.index_key or ""}
+    return key
+
+
+def _position(user_id: str, index: str | None, last: Mapping[str, Any] | None) -> Position | None:
+    if not last:
+        return None
+    index_key = last[_INDEX_KEYS[index][1]]["S"] if index is not None else None
+    tombstone = last["userID"]["S"] != user_id
+    return Position(last["taskID"]["S"], index_key, tombstone)
+
+
+def _filters(status: str | None, tag: str | None) -> Any:
+    condition: Any = None
+    if status:
+        condition = TodoModel.status == status
+    if tag:
+        holds = TodoModel.tags.contains(tag)
+        condition = holds if condition is None else condition & holds
+    return condition
+
+
 def _query(
     user_id: str,
     *,
     limit: int,
-    ascending: bool,
-    start_after: str | None,
-    status: str | None,
+    ascending: bool = True,
+    start_after: Position | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    index: str | None = None,
+    key_condition: Any = None,
     keys_only: bool = False,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One Query request: at most `limit` items read, and the task id to resume after."""
-    start = {"userID": {"S": user_id}, "taskID": {"S": start_after}} if start_after else None
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """One Query request, on the table or an index: at most `limit` items read, and where
+    the next one goes on."""
     with _dynamodb():
         page = TodoModel._get_connection().query(
             user_id,
-            filter_condition=(TodoModel.status == status) if status else None,
+            range_key_condition=key_condition,
+            filter_condition=_filters(status, tag),
             attributes_to_get=["taskID"] if keys_only else None,
-            exclusive_start_key=start,
+            exclusive_start_key=_start_key(user_id, index, start_after),
+            index_name=index,
             limit=limit,
             scan_index_forward=ascending,
         )
-    last = page.get("LastEvaluatedKey")
-    return page.get("Items", []), (last["taskID"]["S"] if last else None)
+    return page.get("Items", []), _position(user_id, index, page.get("LastEvaluatedKey"))
 
 
 def query_page(
-    user_id: str, *, limit: int, ascending: bool, start_after: str | None, status: str | None
-) -> tuple[list[TodoModel], str | None]:
+    user_id: str, *, limit: int, ascending: bool, start_after: Position | None,
+    status: str | None, tag: str | None = None,
+) -> tuple[list[TodoModel], Position | None]:
     """A page of a user's tasks, in creation order either way."""
     items, last = _query(user_id, limit=limit, ascending=ascending, start_after=start_after,
-                         status=status)
+                         status=status, tag=tag)
     return [TodoModel.from_raw_data(raw) for raw in items], last
+
+
+def query_due_page(
+    user_id: str, *, limit: int, ascending: bool, start_after: Position | None,
+    status: str | None, tag: str | None, due_from: str | None, due_to: str | None,
+) -> tuple[list[TodoModel], Position | None]:
+    """A page of the user's tasks that have a due date, by due date then creation, with
+    due_from <= due < due_to (index keys: `<due>#<task id>`, so `< due_to` excludes due_to
+    itself and BETWEEN's inclusive upper end can never equal a key)."""
+    key = TodoModel.due_key
+    condition: Any = None
+    if due_from is not None and due_to is not None:
+        condition = key.between(due_from, due_to)
+    elif due_from is not None:
+        condition = key >= due_from
+    elif due_to is not None:
+        condition = key < due_to
+    items, last = _query(user_id, limit=limit, ascending=ascending, start_after=start_after,
+                         status=status, tag=tag, index=DUE_INDEX, key_condition=condition)
+    return [TodoModel.from_raw_data(raw) for raw in items], last
+
+
+def query_changes(
+    user_id: str, *, limit: int, start_after: Position | None, since: str,
+) -> tuple[list[TodoModel | Tombstone], Position | None]:
+    """A page of the user's tasks and tombstones changed at or after `since`, oldest first."""
+    with _dynamodb():
+        page = TodoModel._get_connection().query(
+            user_id,
+            range_key_condition=TodoModel.change_key >= since,
+            exclusive_start_key=_start_key(user_id, CHANGE_INDEX, start_after),
+            index_name=CHANGE_INDEX,
+            limit=limit,
+            scan_index_forward=True,
+        )
+    found: list[TodoModel | Tombstone] = [
+        TodoModel.from_raw_data(raw) if raw["userID"]["S"] == user_id
+        else Tombstone.from_raw_data(raw)
+        for raw in page.get("Items", [])
+    ]
+    return found, _position(user_id, CHANGE_INDEX, page.get("LastEvaluatedKey"))
 
 
 def _raise_for_failed_condition(
@@ -222,33 +325,94 @@ def update(
     return TodoModel.from_raw_data(data["Attributes"])
 
 
-def delete(user_id: str, task_id: str, *, expected_version: int | None) -> None:
-    """One conditional DeleteItem: a missing task or a stale version changes nothing."""
+def _transact(items: list[dict[str, Any]], token: str | None = None) -> None:
+    """One TransactWriteItems; a conflict with another write of the same items is retried a
+    few times (nothing was applied), then reported as the store being busy."""
+    extra = {"ClientRequestToken": token} if token else {}
+    for attempt in range(3):
+        try:
+            _client().transact_write_items(TransactItems=items, **extra)
+            return
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or []
+            codes = {reason.get("Code") for reason in reasons}
+            if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+                raise StoreUnavailable(str(error)) from error
+            if "TransactionConflict" not in codes:
+                raise
+            if attempt == 2:
+                raise StoreUnavailable(str(error)) from error
+            time.sleep(0.05 * (attempt + 1))
+
+
+def delete(user_id: str, task_id: str, *, expected_version: int | None,
+           tombstone: Tombstone) -> None:
+    """One transaction: the conditional delete and the task's tombstone. A missing task or a
+    stale version changes nothing (no tombstone either)."""
     item = TodoModel(user_id, task_id)
-    kwargs = item.get_delete_kwargs_from_instance(
+    delete_kwargs = item.get_delete_kwargs_from_instance(
         _exists_at(expected_version), return_values_on_condition_failure="ALL_OLD"
     )
+    put_kwargs = tombstone.get_save_kwargs_from_instance()
     with _dynamodb():
         try:
-            _client().delete_item(**kwargs)
+            _transact([{"Delete": delete_kwargs}, {"Put": put_kwargs}])
         except ClientError as error:
-            if _failed_condition_item(error) == {} and _attempts(error) > 0:
+            reasons = error.response.get("CancellationReasons") or [{}]
+            if reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            old = reasons[0].get("Item") or {}
+            if not old and _attempts(error) > 0:
                 return  # gone after a retry: the attempt whose answer was lost deleted it
-            _raise_for_failed_condition(error, user_id, task_id, expected_version)
-            raise
+            if not old or expected_version is None:
+                raise TaskNotFound(user_id, task_id) from None
+            raise VersionMismatch(expected_version, int(old.get("version", {}).get("N", 0))) \
+                from None
 
 
 def query_ids(
-    user_id: str, *, status: str | None, start_after: str | None, limit: int
-) -> tuple[list[str], str | None]:
+    user_id: str, *, status: str | None, start_after: Position | None, limit: int
+) -> tuple[list[str], Position | None]:
     """One keys-only Query page, for bulk deletes."""
-    items, last = _query(user_id, limit=limit, ascending=True, start_after=start_after,
-                         status=status, keys_only=True)
+    items, last = _query(user_id, limit=limit, start_after=start_after, status=status,
+                         keys_only=True)
     return [raw["taskID"]["S"] for raw in items], last
 
 
-def delete_many(user_id: str, task_ids: list[str]) -> None:
-    """BatchWriteItem in chunks of 25 (PynamoDB retries unprocessed items)."""
-    with _dynamodb(), TodoModel.batch_write() as batch:
-        for task_id in task_ids:
-            batch.delete(TodoModel(user_id, task_id))
+# A delete and its tombstone go in one transaction, 12 pairs to a transaction: 25 actions is
+# what every engine accepts (DynamoDB takes 100, moto 25).
+_PAIRS_PER_TRANSACTION = 12
+
+
+def delete_many(user_id: str, tombstones: list[Tombstone], *, status: str | None) -> int:
+    """Delete these tasks, each with its tombstone, atomically: a task that is gone or no
+    longer has `status` (changed since it was read) is left out, and the rest go again.
+    Returns how many were deleted."""
+    deleted = 0
+    for start in range(0, len(tombstones), _PAIRS_PER_TRANSACTION):
+        chunk = tombstones[start:start + _PAIRS_PER_TRANSACTION]
+        while chunk:
+            condition = TodoModel.task_id.exists()
+            if status is not None:
+                condition &= TodoModel.status == status
+            actions: list[dict[str, Any]] = []
+            for tombstone in chunk:
+                task = TodoModel(user_id, tombstone.task_id)
+                actions += [{"Delete": task.get_delete_kwargs_from_instance(condition)},
+                            {"Put": tombstone.get_save_kwargs_from_instance()}]
+            try:
+                with _dynamodb():
+                    # The token makes botocore's retry of a transaction whose answer was lost
+                    # succeed instead of failing on its own deletes.
+                    _transact(actions, token=uuid.uuid4().hex)
+            except ClientError as error:
+                reasons = error.response.get("CancellationReasons") or []
+                failed = {index // 2 for index, reason in enumerate(reasons)
+                          if reason.get("Code") == "ConditionalCheckFailed"}
+                if not failed:
+                    raise
+                chunk = [t for index, t in enumerate(chunk) if index not in failed]
+                continue
+            deleted += len(chunk)
+            break
+    return deleted

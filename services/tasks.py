@@ -6,15 +6,35 @@ import time
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from models import IdempotencyRecord, TodoModel
+from models import ChecklistItem, IdempotencyRecord, TodoModel, Tombstone
 from models.idempotency import partition
+from models.tombstone import TOMBSTONE_TTL
+from models.tombstone import partition as tombstone_partition
 from services import cursor, store
-from services.errors import IdempotencyKeyReused, NotOwner, TaskNotFound
-from services.fields import Changes
+from services.cursor import Cursor
+from services.errors import IdempotencyKeyReused, NotOwner, SyncTokenExpired, TaskNotFound
+from services.fields import Changes, due_key
 from services.ids import is_task_id, uuid7
+from services.store import Position
 
-CLEAR_BATCH = 1000  # tasks one clear request deletes at most; the client repeats for more
+# Items one clear request reads (one Query) and so deletes at most, however many tasks the
+# user holds: a bounded request; `more` and a cursor say where the next one goes on.
+CLEAR_READ_LIMIT = 250
 IDEMPOTENCY_TTL = 24 * 3600  # how long a retry with the same key gets the first answer
+# A sync token stands for this long before the moment it was issued. A change is stamped
+# with its writer's clock before the write lands (retries may take up to 15 s, see
+# models.table) and reaches the change index a little later still: going back this far,
+# the next sync re-reads some changes (harmless) but misses none.
+SYNC_OVERLAP_MS = 60_000
+
+
+def _epoch_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _iso(epoch_ms: int) -> str:
+    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def now_iso() -> str:
@@ -47,7 +67,13 @@ def view(item: TodoModel) -> dict[str, Any]:
         "updatedAt": item.updated_at or item.created_at or "",
         "completedAt": item.completed_at,
         "version": int(item.version or 0),
+        "checklist": [{"title": entry.title, "done": bool(entry.done)}
+                      for entry in item.checklist or []],
     }
+
+
+def tombstone_view(item: Tombstone) -> dict[str, Any]:
+    return {"taskId": item.task_id, "deleted": True, "deletedAt": item.deleted_at}
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -94,9 +120,10 @@ def create_task(
 def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
     now = now_iso()
     status = values["status"]
+    task_id = uuid7()
     return TodoModel(
         user_id,
-        uuid7(),
+        task_id,
         title=values["title"],
         description=values.get("description"),
         status=status,
@@ -104,11 +131,20 @@ def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
         priority=values["priority"],
         tags=values.get("tags") or None,
         order=values.get("order"),
+        checklist=[ChecklistItem(**entry)  # type: ignore[no-untyped-call]
+                   for entry in values.get("checklist") or []] or None,
         created_at=now,
         updated_at=now,
         completed_at=now if status == "completed" else None,
         version=1,
+        due_key=_due_index_key(values.get("dueDate"), task_id),
+        sync_user_id=user_id,
+        change_key=f"{now}#{task_id}",
     )
+
+
+def _due_index_key(due: str | None, task_id: str) -> str | None:
+    return f"{due_key(due)}#{task_id}" if due else None
 
 
 def get_task(user_id: str, task_id: str) -> dict[str, Any]:
@@ -119,21 +155,106 @@ def get_task(user_id: str, task_id: str) -> dict[str, Any]:
 
 
 class Page(NamedTuple):
-    tasks: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]  # with `since`, tombstones too
     next_cursor: str | None
+    sync_token: str  # X-Sync-Token
 
 
-def list_tasks(
-    user_id: str, *, limit: int, ascending: bool, status: str | None, after: str | None
-) -> Page:
-    """One page, one Query. A status filter may leave a page short; the cursor goes on."""
-    query = f"{'asc' if ascending else 'desc'}:{status or ''}"
-    start = cursor.decode(user_id, query, after) if after else None
-    items, last = store.query_page(
-        user_id, limit=limit, ascending=ascending, start_after=start, status=status
+class ListQuery(NamedTuple):
+    limit: int = 50
+    ascending: bool = True
+    status: str | None = None
+    tag: str | None = None
+    by_due_date: bool = False  # the due-date view
+    due_after: str | None = None  # inclusive; a date or date-time as given
+    due_before: str | None = None  # exclusive
+    since: str | None = None  # a sync token: changes and deletions after it
+    after: str | None = None  # a cursor
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the same query, only the page moves."""
+        parts = ["asc" if self.ascending else "desc", self.status or ""]
+        if self.tag:  # (without one, cursors issued before the tag filter existed still work)
+            parts.append(f"tag={self.tag}")
+        if self.by_due_date:
+            parts += ["due", self.due_after or "", self.due_before or ""]
+        if self.since:
+            parts = ["since", self.since]
+        return ":".join(parts)
+
+
+def list_tasks(user_id: str, query: ListQuery) -> Page:
+    """One page, one Query (on the table, the due-date index or the change index), reading
+    at most `limit` items. Filters (status, tag) may leave a page short; the cursor goes on.
+
+    The sync token of every page of a listing stands for the moment its first page was
+    read (less SYNC_OVERLAP_MS), so a client may keep any of them: a change made while it
+    pages comes after that moment, and the next sync reports it."""
+    fingerprint = query.fingerprint()
+    at = cursor.decode(user_id, fingerprint, query.after) if query.after else None
+    now = _epoch_ms()
+    # A cursor cannot move the listing's start into the future (its token would skip changes).
+    started = min(at.started_ms, now) if at and at.started_ms else now
+    if query.since:
+        return _changes(user_id, query, at, started, fingerprint)
+    start = Position(at.task_id, at.index_key) if at else None
+    if query.by_due_date:
+        low = due_key(query.due_after) if query.due_after else None
+        high = due_key(query.due_before) if query.due_before else None
+        if at and not _inside(at, low, high):
+            raise cursor.invalid("cursor", "is not one this list issued; start again without it")
+        items, last = store.query_due_page(
+            user_id, limit=query.limit, ascending=query.ascending, start_after=start,
+            status=query.status, tag=query.tag, due_from=low, due_to=high,
+        )
+    else:
+        items, last = store.query_page(
+            user_id, limit=query.limit, ascending=query.ascending, start_after=start,
+            status=query.status, tag=query.tag,
+        )
+    next_cursor = _next(user_id, fingerprint, last, started)
+    token = cursor.sync_token(user_id, started - SYNC_OVERLAP_MS)
+    return Page([view(item) for item in items], next_cursor, token)
+
+
+def _inside(at: Cursor, low: str | None, high: str | None) -> bool:
+    """A due-date cursor's index key is that task's, within the query's range."""
+    key = at.index_key
+    return (
+        key is not None and key.endswith(f"#{at.task_id}")
+        and (low is None or key >= low) and (high is None or key < high)
     )
-    next_cursor = cursor.encode(user_id, query, last) if last else None
-    return Page([view(item) for item in items], next_cursor)
+
+
+def _next(user_id: str, fingerprint: str, last: Position | None, started: int) -> str | None:
+    if last is None:
+        return None
+    return cursor.encode(
+        user_id, fingerprint, Cursor(last.task_id, last.index_key, last.tombstone, started)
+    )
+
+
+def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
+             fingerprint: str) -> Page:
+    """Delta sync: tasks created or changed, and tombstones of tasks deleted, at or after
+    the token's moment, oldest change first. Pages before the last carry the token they
+    started from (using it again repeats this sync); the last page carries a fresh one."""
+    assert query.since is not None
+    since_ms = cursor.sync_time(user_id, query.since)
+    if _epoch_ms() - since_ms > TOMBSTONE_TTL * 1000:
+        raise SyncTokenExpired("sync token older than tombstone retention")
+    since = _iso(since_ms)
+    if at and not (at.index_key and at.index_key.endswith(f"#{at.task_id}")
+                   and at.index_key >= since):
+        raise cursor.invalid("cursor", "is not one this list issued; start again without it")
+    start = Position(at.task_id, at.index_key, at.tombstone) if at else None
+    items, last = store.query_changes(user_id, limit=query.limit, start_after=start, since=since)
+    found = [tombstone_view(item) if isinstance(item, Tombstone) else view(item)
+             for item in items]
+    next_cursor = _next(user_id, fingerprint, last, started)
+    token = query.since if next_cursor else cursor.sync_token(user_id,
+                                                               started - SYNC_OVERLAP_MS)
+    return Page(found, next_cursor, token)
 
 
 def update_task(
@@ -142,12 +263,21 @@ def update_task(
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     status = changes.set.get("status")
+    now = now_iso()
+    # The index keys follow the fields: the change index always, the due-date index with
+    # the due date.
+    set_fields = {**changes.set, "syncUserID": user_id, "changeKey": f"{now}#{task_id}"}
+    remove_fields = changes.remove
+    if "dueDate" in changes.set:
+        set_fields["dueKey"] = _due_index_key(changes.set["dueDate"], task_id)
+    elif "dueDate" in changes.remove:
+        remove_fields = remove_fields | {"dueKey"}
     item = store.update(
         user_id,
         task_id,
-        set_fields=changes.set,
-        remove_fields=changes.remove,
-        now=now_iso(),
+        set_fields=set_fields,
+        remove_fields=remove_fields,
+        now=now,
         completed=None if status is None else status == "completed",
         expected_version=expected_version,
         write_id=uuid7(),
@@ -158,23 +288,38 @@ def update_task(
 def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> None:
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
-    store.delete(user_id, task_id, expected_version=expected_version)
+    store.delete(user_id, task_id, expected_version=expected_version,
+                 tombstone=_tombstone(user_id, task_id, now_iso()))
+
+
+def _tombstone(user_id: str, task_id: str, now: str) -> Tombstone:
+    return Tombstone(
+        tombstone_partition(user_id),
+        task_id,
+        sync_user_id=user_id,
+        change_key=f"{now}#{task_id}",
+        deleted_at=now,
+        expires_at=int(time.time()) + TOMBSTONE_TTL,
+    )
 
 
 class Cleared(NamedTuple):
     deleted: int
     more: bool
+    next_cursor: str | None  # where the next clear request goes on
 
 
-def clear_tasks(user_id: str, *, status: str | None) -> Cleared:
-    """Delete the caller's tasks (of one status, or all), at most CLEAR_BATCH per call."""
-    deleted, start = 0, None
-    while deleted < CLEAR_BATCH:
-        ids, start = store.query_ids(
-            user_id, status=status, start_after=start, limit=min(100, CLEAR_BATCH - deleted)
-        )
-        store.delete_many(user_id, ids)
-        deleted += len(ids)
-        if start is None:
-            return Cleared(deleted, more=False)
-    return Cleared(deleted, more=True)
+def clear_tasks(user_id: str, *, status: str | None, after: str | None = None) -> Cleared:
+    """Delete the caller's tasks (of one status, or all) among the next CLEAR_READ_LIMIT
+    read: one Query, then the deletes of what it matched, each in one transaction with its
+    tombstone and only if it still has that status. Without a status filter every item read
+    is deleted; with one, the cursor lets the next request skip what was kept."""
+    query = f"clear:{status or 'all'}"
+    at = cursor.decode(user_id, query, after) if after else None
+    ids, last = store.query_ids(user_id, status=status, limit=CLEAR_READ_LIMIT,
+                                start_after=Position(at.task_id) if at else None)
+    now = now_iso()
+    deleted = store.delete_many(user_id, [_tombstone(user_id, task_id, now) for task_id in ids],
+                                status=status)
+    next_cursor = _next(user_id, query, last, _epoch_ms()) if last else None
+    return Cleared(deleted, more=last is not None, next_cursor=next_cursor)

@@ -55,6 +55,10 @@ def stored(ddb: Any, user: str) -> list[dict[str, Any]]:
     return items
 
 
+def tombstones(ddb: Any, user: str) -> list[dict[str, Any]]:
+    return stored(ddb, f"{user}#deleted")
+
+
 def timed(call: Any) -> tuple[Reply, float]:
     started = time.monotonic()
     reply = call()
@@ -173,17 +177,19 @@ def test_update_that_keeps_failing_is_503_and_changes_nothing(
 def test_lost_answer_to_a_delete_is_200_and_gone(api: HttpApi, faults: FaultProxy, ddb: Any,
                                                  user: str) -> None:
     task = api.create(user)
-    faults.rules.append(Rule("DeleteItem", "lost_response", times=1))
+    # A delete is one transaction with the task's tombstone.
+    faults.rules.append(Rule("TransactWriteItems", "lost_response", times=1))
     reply = api.request("DELETE", f"/todos/{task['taskId']}", user=user)
     assert reply.status == 200, reply.body
     assert stored(ddb, user) == []
+    assert [t["taskID"] for t in tombstones(ddb, user)] == [{"S": task["taskId"]}]
 
 
 def test_delete_that_keeps_failing_is_503_and_keeps_the_task(
     api: HttpApi, faults: FaultProxy, ddb: Any, user: str,
 ) -> None:
     task = api.create(user)
-    faults.rules.append(Rule("DeleteItem", "error500"))
+    faults.rules.append(Rule("TransactWriteItems", "error500"))
     reply, elapsed = timed(lambda: api.request("DELETE", f"/todos/{task['taskId']}", user=user))
     assert_unavailable(reply, elapsed)
-    assert len(stored(ddb, user)) == 1
+    assert len(stored(ddb, user)) == 1 and tombstones(ddb, user) == []

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from models import TodoModel
 from services.gateway_document import GATEWAY_KEYWORDS
 from services.routes import FUNCTIONS, ROUTES
 from tests.support import ROOT
@@ -23,7 +24,7 @@ EXPECTED_ACTIONS = {
     "createTodo": {"dynamodb:PutItem"},
     "getTodos": {"dynamodb:GetItem", "dynamodb:Query"},
     "updateTodo": {"dynamodb:UpdateItem"},
-    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"},
+    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"},
 }
 STACKS = ["dev", "prod"]
 
@@ -97,7 +98,8 @@ def test_each_role_may_do_exactly_its_functions_table_actions(stack: dict[str, A
         assert len(table_statements) == 1
         [statement] = table_statements
         assert set(statement["Action"]) == EXPECTED_ACTIONS[name], name
-        assert statement["Resource"] == [table["state"]["arn"]]
+        arn = table["state"]["arn"]
+        assert statement["Resource"] == [arn, f"{arn}/index/byChange", f"{arn}/index/byDueDate"]
         for s in policy["Statement"]:
             assert "*" not in s["Action"] and "dynamodb:*" not in s["Action"]
     for role in of_type(stack, "aws:iam/role:Role"):
@@ -194,6 +196,14 @@ def test_table_protection_follows_the_stack(stack: dict[str, Any]) -> None:
     table = one(stack, "aws:dynamodb/table:Table")
     inputs = table["inputs"]
     assert (inputs["hashKey"], inputs["rangeKey"]) == ("userID", "taskID")
+    # The indexes are the model's, derived from its declaration.
+    indexes = {i["name"]: (i["hashKey"], i["rangeKey"], i["projectionType"])
+               for i in inputs["globalSecondaryIndexes"]}
+    assert indexes == {"byDueDate": ("userID", "dueKey", "ALL"),
+                       "byChange": ("syncUserID", "changeKey", "ALL")}
+    assert indexes.keys() == {i.Meta.index_name for i in TodoModel._indexes.values()}
+    assert {a["name"]: a["type"] for a in inputs["attributes"]} == {
+        "userID": "S", "taskID": "S", "dueKey": "S", "syncUserID": "S", "changeKey": "S"}
     assert inputs["billingMode"] == "PAY_PER_REQUEST"
     assert inputs["pointInTimeRecovery"] == {"enabled": True}
     assert inputs["ttl"] == {"attributeName": "expiresAt", "enabled": True}

@@ -59,3 +59,52 @@ def test_uuid7_is_version_7_and_sorts_by_creation() -> None:
     assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
     assert all(is_task_id(i) for i in ids)
     assert not is_task_id("task-001") and not is_task_id(ids[0].upper())
+
+
+def test_a_table_made_before_the_indexes_gets_them(ddb: Any) -> None:
+    """An older table (keys only, as the first version made it) gains the model's indexes, with the
+    same keys as the model declares."""
+    from emulator.dynamodb import ensure_table
+    from models import table_definition
+
+    name = f"old-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "userID", "KeyType": "HASH"},
+                   {"AttributeName": "taskID", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "userID", "AttributeType": "S"},
+                              {"AttributeName": "taskID", "AttributeType": "S"}])
+    try:
+        ensure_table(ddb, name)
+        described = ddb.describe_table(TableName=name)["Table"]
+        wanted = table_definition(TodoModel)["GlobalSecondaryIndexes"]
+        assert sorted(i["IndexName"] for i in described["GlobalSecondaryIndexes"]) == sorted(
+            i["IndexName"] for i in wanted)
+        for index in described["GlobalSecondaryIndexes"]:
+            [same] = [i for i in wanted if i["IndexName"] == index["IndexName"]]
+            assert sorted(index["KeySchema"], key=str) == sorted(same["KeySchema"], key=str)
+        ensure_table(ddb, name)  # nothing left to add
+    finally:
+        ddb.delete_table(TableName=name)
+
+
+def test_a_bulk_delete_skips_a_task_that_changed_since_it_was_read(ddb: Any) -> None:
+    """Clear reads, then deletes: a task reopened in between, or already deleted, stays as it
+    is and gets no tombstone; the others go, each with its tombstone, and are counted."""
+    from services import store, tasks
+    from services.fields import Changes
+
+    user = f"bulk-{uuid.uuid4().hex[:8]}"
+    ids = [tasks.create_task(user, {"title": f"t{i}", "status": "completed",
+                                    "priority": "normal"}).task["taskId"] for i in range(15)]
+    tasks.update_task(user, ids[3], Changes({"status": "pending"}, frozenset()),
+                      expected_version=None)
+    tasks.delete_task(user, ids[13], expected_version=None)
+    stones = [tasks._tombstone(user, task_id, tasks.now_iso()) for task_id in ids]
+    assert store.delete_many(user, stones, status="completed") == 13
+    left = [i.task_id for i in TodoModel.query(user)]
+    assert left == [ids[3]]
+    tombstoned = {i["taskID"]["S"] for i in ddb.query(
+        TableName=TodoModel.Meta.table_name, KeyConditionExpression="userID = :u",
+        ExpressionAttributeValues={":u": {"S": f"{user}#deleted"}})["Items"]}
+    assert tombstoned == set(ids) - {ids[3]}

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
+from services.openapi import document
 from services.routes import FUNCTIONS, ROUTES
 from tests.support import Api
 
@@ -48,3 +49,20 @@ def test_each_route_has_its_handler(route: Any) -> None:
     handler_module = importlib.import_module(module)
     assert callable(getattr(handler_module, name))
     assert route.operation_id in handler_module.OPERATIONS
+
+
+def test_the_list_and_clear_contracts_are_documented() -> None:
+    doc = document("/")
+    listing = doc["paths"]["/todos"]["get"]
+    params = {p["name"]: p for p in listing["parameters"]}
+    assert {"tag", "sort", "dueAfter", "dueBefore", "since"} <= params.keys()
+    assert params["sort"]["schema"]["enum"] == ["createdAt", "dueDate"]
+    assert "410" in listing["responses"] and "X-Sync-Token" in listing["responses"]["200"][
+        "headers"]
+    items = doc["components"]["schemas"]["TaskList"]["items"]["anyOf"]
+    assert {"$ref": "#/components/schemas/Tombstone"} in items
+    assert "checklist" in doc["components"]["schemas"]["Task"]["required"]
+    clear = doc["paths"]["/todos"]["delete"]
+    assert "cursor" in {p["name"] for p in clear["parameters"]}
+    assert "cursor" in doc["components"]["schemas"]["ClearResult"]["properties"]
+    assert "X-Next-Cursor" in clear["responses"]["200"]["headers"]

@@ -1,6 +1,7 @@
 """DynamoDB requests per API request, counted from the client's own request events: one per
 create, get, update and delete; at most two for an idempotent retry; one per list page, and
-a page reads at most its limit, however many tasks the user has."""
+a page reads at most its limit, however many tasks the user has; a clear reads a bounded
+batch."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -8,7 +9,8 @@ from typing import Any
 import pytest
 
 from emulator.dynamodb import RequestCounter
-from models import ALL_MODELS
+from models import ALL_MODELS, TodoModel
+from services import tasks
 from tests.support import InProcessApi
 
 
@@ -47,8 +49,15 @@ def test_one_request_per_single_task_route(api: InProcessApi, counter: RequestCo
     stale = count(counter, lambda: api.request("PATCH", path, user=user, json_body={"title": "z"},
                                                 headers={"If-Match": '"1"'}))
     assert stale == {"UpdateItem": 1}  # the 412 comes from the failed condition's own answer
-    assert count(counter, lambda: api.request("DELETE", path, user=user)) == {"DeleteItem": 1}
-    assert count(counter, lambda: api.request("DELETE", path, user=user)) == {"DeleteItem": 1}
+    # A delete and its tombstone: one transaction; the 404 comes from its failed condition.
+    deleted: dict[int, int] = {}
+
+    def delete() -> None:
+        deleted[len(deleted)] = api.request("DELETE", path, user=user).status
+
+    assert count(counter, delete) == {"TransactWriteItems": 1}
+    assert count(counter, delete) == {"TransactWriteItems": 1}
+    assert deleted == {0: 200, 1: 404}
 
 
 def test_idempotent_create_and_its_retry(api: InProcessApi, counter: RequestCounter,
@@ -77,3 +86,116 @@ def test_a_list_page_is_one_query_that_reads_at_most_the_limit(
     page = count(counter, lambda: api.request("GET", "/todos?limit=5&status=completed",
                                               user=user))
     assert page == {"Query": 1} and counter.items_read == 5
+
+
+def seed_tasks(user: str, count: int, status: str = "pending") -> list[str]:
+    """Many tasks at once, written straight to the table (BatchWriteItem), in creation order."""
+    from services.ids import uuid7
+    from services.tasks import now_iso
+
+    ids = []
+    with TodoModel.batch_write() as batch:
+        for i in range(count):
+            now = now_iso()
+            task_id = uuid7()
+            ids.append(task_id)
+            batch.save(TodoModel(user, task_id, title=f"seeded {i}", status=status,
+                                 priority="normal", created_at=now, updated_at=now, version=1))
+    return ids
+
+
+@pytest.fixture
+def small_bound(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A smaller clear bound, so that a few hundred tasks take many rounds (and the suite does
+    not pay moto's per-transaction table copy for hundreds of deletes)."""
+    monkeypatch.setattr(tasks, "CLEAR_READ_LIMIT", 100)
+    return 100
+
+
+def clear_rounds(api: InProcessApi, counter: RequestCounter, user: str, status: str,
+                 bound: int) -> tuple[int, int]:
+    """Clear following `cursor` until `more` is false; each request checked for its bound.
+    Returns (deleted, requests)."""
+    path, deleted, rounds = f"/todos?status={status}", 0, 0
+    while path:
+        counter.reset()
+        reply = api.request("DELETE", path, user=user)
+        assert reply.status == 200, reply.body
+        assert counter.requests.get("Query") == 1 and counter.items_read <= bound
+        assert set(counter.requests) <= {"Query", "TransactWriteItems"}
+        assert counter.requests.get("TransactWriteItems", 0) <= -(-bound // 12)
+        body = reply.json()
+        deleted += body["deleted"]
+        rounds += 1
+        assert body["more"] == ("cursor" in body) == ("x-next-cursor" in reply.headers)
+        assert ("cursor=" in reply.headers.get("link", "")) == body["more"]
+        path = f"/todos?status={status}&cursor={body['cursor']}" if body["more"] else ""
+    return deleted, rounds
+
+
+def test_a_clear_reads_a_bounded_batch_and_goes_on_with_its_cursor(
+    api: InProcessApi, counter: RequestCounter, user: str, small_bound: int,
+) -> None:
+    """Hundreds of open tasks around a few completed ones: no clear request reads more than
+    its bound, and following `cursor` deletes exactly the completed ones (repeating without
+    it would read the same open tasks again and again)."""
+    kept = seed_tasks(user, 350)
+    done = [api.create(user, title="done early", status="completed")["taskId"]]
+    kept += seed_tasks(user, 250)
+    done += [api.create(user, title=f"done {i}", status="completed")["taskId"] for i in range(2)]
+    deleted, rounds = clear_rounds(api, counter, user, "completed", small_bound)
+    assert deleted == 3 and rounds == 603 // small_bound + 1
+    remaining = [t["taskId"] for t in api.tasks_of(user)]
+    assert remaining == kept and not set(done) & set(remaining)
+    remove_seeded(user)  # leave the shared table small
+
+
+def test_the_real_clear_bound_holds_over_a_large_account(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    """The issue's case at the real bound: 1,200 open tasks, none completed."""
+    seed_tasks(user, 1200)
+    deleted, rounds = clear_rounds(api, counter, user, "completed", tasks.CLEAR_READ_LIMIT)
+    assert deleted == 0 and rounds == 1200 // tasks.CLEAR_READ_LIMIT + 1
+    remove_seeded(user)
+
+
+def test_clearing_all_deletes_a_bounded_batch_per_request(
+    api: InProcessApi, counter: RequestCounter, user: str, small_bound: int,
+) -> None:
+    seed_tasks(user, small_bound + 20)
+    counter.reset()
+    first = api.request("DELETE", "/todos?status=all", user=user).json()
+    assert counter.items_read <= small_bound
+    assert first["deleted"] == small_bound and first["more"] is True
+    # Every item read was deleted, so repeating without the cursor goes on too.
+    second = api.request("DELETE", "/todos?status=all", user=user).json()
+    assert second == {**second, "deleted": 20, "more": False}
+    assert api.tasks_of(user) == []
+
+
+def remove_seeded(user: str) -> None:
+    """Delete a user's tasks behind the API's back (BatchWriteItem: cheap on any engine)."""
+    with TodoModel.batch_write() as batch:
+        for item in TodoModel.query(user):
+            batch.delete(item)
+
+
+def test_a_due_date_or_sync_page_is_one_query_that_reads_at_most_the_limit(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    seed_tasks(user, 300)  # without due dates: not in the due-date index at all
+    for i in range(12):
+        api.create(user, title=f"d{i}", dueDate=f"2026-12-{i + 1:02d}",
+                   status="completed" if i % 2 else "pending")
+    token = api.request("GET", "/todos?limit=1", user=user).headers["x-sync-token"]
+    for i in range(12):
+        api.create(user, title=f"n{i}")
+    for path in ("/todos?sort=dueDate&limit=5", "/todos?dueAfter=2026-12-03&limit=5",
+                 "/todos?sort=dueDate&status=completed&tag=x&limit=5",
+                 f"/todos?since={token}&limit=5"):
+        counter.reset()
+        reply = api.request("GET", path, user=user)
+        assert reply.status == 200 and reply.headers.get("x-next-cursor"), path
+        assert counter.requests == {"Query": 1} and counter.items_read == 5, path
+    remove_seeded(user)

@@ -97,7 +97,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.state:
         from emulator import statefile
 
-        state = statefile.StateFile(args.state, args.table, dynamodb.key_names(ddb, args.table))
+        state = statefile.StateFile(
+            args.state, args.table, dynamodb.key_names(ddb, args.table),
+            compact_after=int(os.environ.get("TODO_API_COMPACT_AFTER", "1000")),
+        )
         try:
             items = state.recover()
         except statefile.StateFileError as error:

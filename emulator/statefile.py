@@ -47,8 +47,10 @@ def _canonical(key: Key) -> str:
 class StateFile:
     """The snapshot and journal of one table (the one the server serves)."""
 
-    def __init__(self, path: Path, table: str, key_names: Iterable[str]) -> None:
+    def __init__(self, path: Path, table: str, key_names: Iterable[str],
+                 compact_after: int = 1000) -> None:
         self.path = path
+        self.compact_after = compact_after  # journal records, at least, between snapshots
         self.table = table
         self.key_names = tuple(key_names)
         self._segment_pattern = re.compile(re.escape(path.name) + r"\.journal\.(\d+)$")
@@ -149,9 +151,9 @@ class StateFile:
     def has_records(self) -> bool:
         return self._records > 0
 
-    def wants_compaction(self, minimum: int = 1000) -> bool:
+    def wants_compaction(self) -> bool:
         """Once the journal outgrows the snapshot: compaction then costs O(1) per write."""
-        return self._records >= max(minimum, self._snapshot_items)
+        return self._records >= max(self.compact_after, self._snapshot_items)
 
     def rotate(self) -> int:
         """Start a new segment; returns its number. The caller keeps writes out meanwhile and

@@ -108,7 +108,12 @@ def serve(args: argparse.Namespace) -> int:
             return 1
         dynamodb.load_items(ddb, args.table, items)
         assert engine is not None  # --state needs the embedded engine (checked above)
-        engine.journal_to(state)
+        try:
+            engine.journal_to(state)
+        except OSError as error:
+            print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
+                  file=sys.stderr)
+            return 1
         torn = f" (skipped {state.torn_records} torn journal record)" if state.torn_records else ""
         print(f"Restored {len(items)} items from {args.state}{torn}", flush=True)
 
@@ -169,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         from emulator.login import login
 
         return login(args.stack, args.username, args.password_stdin, args.outputs)
-    return serve(args)
+    try:
+        return serve(args)
+    except KeyboardInterrupt:
+        return 130  # stopped while starting: nothing was acknowledged yet, the files are whole
 
 
 if __name__ == "__main__":

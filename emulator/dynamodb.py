@@ -3,6 +3,7 @@
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,26 @@ def _find_table(name: str) -> Table | None:
             if table is not None:
                 return table  # type: ignore[no-any-return]
     return None
+
+
+def _capture(table: Any) -> list[dict[str, Any]]:
+    """The table's items for a snapshot. Items past their TTL are deleted on the way, as
+    DynamoDB's TTL would some time after expiry (moto never does): the snapshot holds the
+    deletion, so it needs no journal record."""
+    ttl = table.ttl.get("AttributeName") if table.ttl.get("TimeToLiveStatus") == "ENABLED" else None
+    now = time.time()
+    kept: list[dict[str, Any]] = []
+    expired = []
+    for partition in list(table.items.values()):
+        for item in list(partition.values()) if table.range_key_attr else [partition]:
+            expiry = item.attrs.get(ttl) if ttl else None
+            if expiry is not None and expiry.type == "N" and float(expiry.value) < now:
+                expired.append(item)
+            else:
+                kept.append(item.to_json()["Attributes"])
+    for item in expired:
+        table.delete_item(item.hash_key, item.range_key)
+    return kept
 
 
 class EmbeddedDynamoDB:
@@ -150,9 +171,7 @@ class EmbeddedDynamoDB:
         with self._compacting:
             with self._lock:  # between two requests: the capture and the rotation agree
                 table = _find_table(state.table)
-                items = (
-                    [item.to_json()["Attributes"] for item in table.all_items()] if table else []
-                )
+                items = _capture(table) if table is not None else []
                 text = json.dumps(items, separators=(",", ":"))
                 first = state.rotate()
             state.checkpoint(text, len(items), first)

@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,3 +310,86 @@ def test_a_state_file_of_the_previous_format_is_read(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"table": "t", "items": [_item("1")]}))
     assert _store(path).recover() == [_item("1")]
+
+
+# The engine's side: each write path reaches the journal before the engine answers.
+
+@dataclass
+class Journaled:
+    engine: Any
+    client: Any
+    table: str
+    path: Path
+
+    def on_disk(self) -> list[dict[str, Any]]:
+        """What a server started now from the files would hold."""
+        return sorted(StateFile(self.path, self.table, ["userID", "taskID"]).recover(), key=str)
+
+    def in_engine(self) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator("scan").paginate(TableName=self.table,
+                                                          ConsistentRead=True)
+        return sorted((item for page in pages for item in page["Items"]), key=str)
+
+
+@pytest.fixture
+def journaled(tmp_path: Path) -> Iterator[Journaled]:
+    from emulator import dynamodb as embedded
+
+    engine = embedded.EmbeddedDynamoDB()
+    client = embedded.client(engine.start(), "us-east-1")
+    table = f"journal-{uuid.uuid4().hex[:8]}"
+    embedded.ensure_table(client, table)
+    state = StateFile(tmp_path / "s.json", table, embedded.key_names(client, table))
+    state.recover()
+    engine.journal_to(state)
+    yield Journaled(engine, client, table, tmp_path / "s.json")
+    engine.stop()
+    state.close()
+
+
+def test_every_write_path_is_journaled_before_the_answer(journaled: Journaled) -> None:
+    client, table = journaled.client, journaled.table
+    key = {"userID": {"S": "u"}, "taskID": {"S": "1"}}
+    writes: list[Callable[[], object]] = [
+        lambda: client.put_item(TableName=table, Item=_item("1", "put")),
+        lambda: client.update_item(TableName=table, Key=key, UpdateExpression="SET n = :n",
+                                   ExpressionAttributeValues={":n": {"N": "5"}}),
+        lambda: client.batch_write_item(RequestItems={table: [
+            {"PutRequest": {"Item": _item(str(n), "batch")}} for n in range(2, 6)
+        ] + [{"DeleteRequest": {"Key": key}}]}),
+        lambda: client.delete_item(TableName=table, Key=_key("2")),
+        lambda: client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": _item("9", "tx")}},
+            {"Update": {"TableName": table, "Key": _key("3"), "UpdateExpression": "SET l = :l",
+                        "ExpressionAttributeValues": {":l": {"L": [{"S": "a"}, {"N": "1"}]}}}},
+            {"Delete": {"TableName": table, "Key": _key("4")}},
+        ]),
+    ]
+    refused: list[Callable[[], object]] = [
+        lambda: client.put_item(TableName=table, Item=_item("3", "nope"),
+                                ConditionExpression="attribute_not_exists(taskID)"),
+        lambda: client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": table, "Key": _key("5")}},
+            {"Put": {"TableName": table, "Item": _item("9", "nope"),
+                     "ConditionExpression": "attribute_not_exists(taskID)"}},
+        ]),
+    ]
+    for write in writes:
+        write()
+        assert journaled.on_disk() == journaled.in_engine()
+    for write in refused:
+        with pytest.raises(client.exceptions.ClientError):
+            write()
+        assert journaled.on_disk() == journaled.in_engine()
+    assert [i["taskID"]["S"] for i in journaled.in_engine()] == ["3", "5", "9"]
+
+
+def test_a_snapshot_drops_items_past_their_ttl(journaled: Journaled) -> None:
+    client, table = journaled.client, journaled.table
+    now = int(time.time())
+    client.put_item(TableName=table, Item={**_item("old"), "expiresAt": {"N": str(now - 60)}})
+    client.put_item(TableName=table, Item={**_item("live"), "expiresAt": {"N": str(now + 3600)}})
+    client.put_item(TableName=table, Item=_item("task"))
+    assert journaled.engine.compact() == 2
+    assert [i["taskID"]["S"] for i in journaled.in_engine()] == ["live", "task"]
+    assert journaled.on_disk() == journaled.in_engine()

@@ -102,9 +102,14 @@ def serve(args: argparse.Namespace) -> int:
             compact_after=int(os.environ.get("TODO_API_COMPACT_AFTER", "1000")),
         )
         try:
+            state.claim()
             items = state.recover()
         except statefile.StateFileError as error:
             print(f"todo-api: {error}", file=sys.stderr)
+            return 1
+        except OSError as error:
+            print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
+                  file=sys.stderr)
             return 1
         dynamodb.load_items(ddb, args.table, items)
         assert engine is not None  # --state needs the embedded engine (checked above)

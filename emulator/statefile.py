@@ -14,6 +14,7 @@ segment's last line can be torn (a crash mid-append, never acknowledged): it is 
 other damage stops the server with a message, leaving the files as they are.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -60,6 +61,7 @@ class StateFile:
         self._records = 0  # records appended since the last snapshot
         self._snapshot_items = 0
         self.torn_records = 0  # torn last lines skipped by recovery
+        self._claim: int | None = None
 
     def key_of(self, item: Item) -> Key:
         return {name: item[name] for name in self.key_names}
@@ -123,6 +125,23 @@ class StateFile:
                     items.pop(_canonical(key), None)
                 else:
                     items[_canonical(key)] = item
+
+    def claim(self) -> None:
+        """Hold `FILE.lock` for as long as this process lives (the kernel lets go when it
+        dies, even by kill -9): two servers on one state file would undo each other."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path.with_name(f"{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StateFileError(
+                f"state file {self.path} is in use by another todo-api server"
+            ) from None
+        self._claim = fd
+        # Temporary files of a snapshot that a kill interrupted: never read, now ours to drop.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def start(self) -> None:
         """Open a fresh journal segment for this run (never append after a torn line)."""
@@ -188,3 +207,6 @@ class StateFile:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
+            if self._claim is not None:
+                os.close(self._claim)
+                self._claim = None

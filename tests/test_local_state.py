@@ -223,6 +223,19 @@ def test_signals_during_the_save_lose_nothing(tmp_path: Path, second: int) -> No
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_second_server_on_the_same_state_file_refuses_to_start(tmp_path: Path) -> None:
+    state = tmp_path / "tasks.json"
+    first = LocalServer("--state", str(state)).wait_ready()
+    try:
+        HttpApi(first.url).create("owner", title="mine")
+        second = LocalServer("--state", str(state))
+        assert second.process.wait(timeout=60) == 1
+        assert "in use by another todo-api server" in second.stop()
+        assert [t["title"] for t in HttpApi(first.url).tasks_of("owner")] == ["mine"]
+    finally:
+        first.stop()
+
+
 # The state file's own rules, without a server: recovery, torn records, a dying save.
 
 def _item(task: str, title: str = "x") -> dict[str, Any]:

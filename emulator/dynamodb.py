@@ -36,10 +36,15 @@ def _recording(method: Callable[..., Any]) -> Callable[..., Any]:
     return write
 
 
-# Every write path of the engine (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
-# TransactWriteItems) goes through these three, with the table and the key (or item) first.
-for _name in ("put_item", "update_item", "delete_item"):
-    setattr(DynamoDBBackend, _name, _recording(getattr(DynamoDBBackend, _name)))
+def _record_writes() -> None:
+    """Every item write of the engine (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+    TransactWriteItems) goes through these three backend methods, with the table and the key
+    (or item) first. PartiQL and table imports or restores do not: the API uses none."""
+    if getattr(DynamoDBBackend, "_writes_recorded", False):
+        return
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _recording(getattr(DynamoDBBackend, name)))
+    setattr(DynamoDBBackend, "_writes_recorded", True)  # noqa: B010
 
 
 def _find_table(name: str) -> Table | None:
@@ -85,6 +90,7 @@ class EmbeddedDynamoDB:
 
     def __init__(self) -> None:
         moto_fixes.apply()
+        _record_writes()
         self._app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server(
             "127.0.0.1", 0, self._serve, threaded=False, request_handler=MotoRequestHandler

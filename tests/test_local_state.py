@@ -153,6 +153,11 @@ def _load_then_kill(url: str, process: subprocess.Popen[str], users: list[str],
     return clients
 
 
+def _last_segment(state: Path) -> int:
+    segments = state.parent.glob(f"{state.name}.journal.*")
+    return max((int(path.name.rsplit(".", 1)[1]) for path in segments), default=0)
+
+
 def test_acknowledged_writes_survive_kill_9_under_concurrent_load(tmp_path: Path) -> None:
     """Creates, idempotent creates, updates, deletes and clears from 5 users at once; the
     server is SIGKILLed twice mid-load and restarted from its state file each time. In the
@@ -161,11 +166,14 @@ def test_acknowledged_writes_survive_kill_9_under_concurrent_load(tmp_path: Path
     users = [f"kill-{n}-{uuid.uuid4().hex[:6]}" for n in range(5)]
     models: dict[str, Model] = {}
     for round_ in range(2):
+        segments_before = _last_segment(state)
         server = LocalServer("--state", str(state),
                              env={"TODO_API_COMPACT_AFTER": "1000" if round_ == 0 else "10"})
         server.wait_ready()
         clients = _load_then_kill(server.url, server.process, users, models, seed=round_ * 10)
         server.stop()
+        if round_ == 1:  # a new segment on start, one per snapshot: some were taken under load
+            assert _last_segment(state) >= segments_before + 3
         again = LocalServer("--state", str(state)).wait_ready()
         try:
             api = HttpApi(again.url)

@@ -170,8 +170,11 @@ def test_acknowledged_writes_survive_kill_9_under_concurrent_load(tmp_path: Path
         server = LocalServer("--state", str(state),
                              env={"TODO_API_COMPACT_AFTER": "1000" if round_ == 0 else "10"})
         server.wait_ready()
-        clients = _load_then_kill(server.url, server.process, users, models, seed=round_ * 10)
-        server.stop()
+        try:
+            clients = _load_then_kill(server.url, server.process, users, models,
+                                      seed=round_ * 10)
+        finally:
+            server.stop(signal.SIGKILL)
         if round_ == 1:  # a new segment on start, one per snapshot: some were taken under load
             assert _last_segment(state) >= segments_before + 3
         again = LocalServer("--state", str(state)).wait_ready()
@@ -210,14 +213,16 @@ def test_signals_during_the_save_lose_nothing(tmp_path: Path, second: int) -> No
     state = tmp_path / "tasks.json"
     write_state_file(state, {"bulk": 3000})
     server = LocalServer("--state", str(state)).wait_ready()
-    api = HttpApi(server.url)
-    made = [api.create("fresh", title=f"fresh {i}")["taskId"] for i in range(40)]
-    gone = made.pop()
-    assert api.request("DELETE", f"/todos/{gone}", user="fresh").status == 200
-    server.process.send_signal(signal.SIGTERM)
-    time.sleep(0.02)
-    _signal_storm(server.process, second)
-    output = server.stop()
+    try:
+        api = HttpApi(server.url)
+        made = [api.create("fresh", title=f"fresh {i}")["taskId"] for i in range(40)]
+        gone = made.pop()
+        assert api.request("DELETE", f"/todos/{gone}", user="fresh").status == 200
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.02)
+        _signal_storm(server.process, second)
+    finally:
+        output = server.stop(signal.SIGKILL)
     if second != signal.SIGKILL:
         assert server.process.returncode == 0, output
         assert "Traceback" not in output
@@ -237,8 +242,11 @@ def test_a_second_server_on_the_same_state_file_refuses_to_start(tmp_path: Path)
     try:
         HttpApi(first.url).create("owner", title="mine")
         second = LocalServer("--state", str(state))
-        assert second.process.wait(timeout=60) == 1
-        assert "in use by another todo-api server" in second.stop()
+        try:
+            code = second.process.wait(timeout=60)
+        finally:
+            output = second.stop(signal.SIGKILL)
+        assert code == 1 and "in use by another todo-api server" in output
         assert [t["title"] for t in HttpApi(first.url).tasks_of("owner")] == ["mine"]
     finally:
         first.stop()

@@ -19,7 +19,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     serve = commands.add_parser("serve", help="serve the API on an embedded DynamoDB")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
-    serve.add_argument("--state", type=Path, help="file: tasks restored on start, saved on stop")
+    serve.add_argument(
+        "--state", type=Path,
+        help="file: tasks restored on start; every acknowledged write is on disk (journal)",
+    )
     serve.add_argument(
         "--dynamodb-endpoint",
         default=os.environ.get("DYNAMODB_ENDPOINT"),
@@ -59,8 +62,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class _Stopper:
+    """SIGTERM and SIGINT stop the server once: the first interrupts serve_forever, the
+    next ones are noted and ignored, so nothing is ever raised inside the final snapshot."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping:
+            print(f"todo-api: already stopping ({signal.Signals(signum).name} ignored)",
+                  file=sys.stderr, flush=True)
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
 
 
 def _logging() -> None:
@@ -82,6 +97,9 @@ def serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ["TABLE_NAME"] = args.table
     os.environ["CORS_ALLOWED_ORIGINS"] = args.cors_origins
+    stopper = _Stopper()
+    signal.signal(signal.SIGTERM, stopper)
+    signal.signal(signal.SIGINT, stopper)
     engine = None
     endpoint = args.dynamodb_endpoint
     if endpoint is None:
@@ -97,13 +115,34 @@ def serve(args: argparse.Namespace) -> int:
     _logging()
     ddb = dynamodb.client(endpoint, os.environ["AWS_REGION"])
     dynamodb.ensure_table(ddb, args.table)
+    state = None
     if args.state:
+        from emulator import statefile
+
+        state = statefile.StateFile(
+            args.state, args.table, dynamodb.key_names(ddb, args.table),
+            compact_after=int(os.environ.get("TODO_API_COMPACT_AFTER", "1000")),
+        )
         try:
-            restored = dynamodb.load_state(ddb, args.table, args.state)
-        except dynamodb.StateFileError as error:
+            state.claim()
+            items = state.recover()
+        except statefile.StateFileError as error:
             print(f"todo-api: {error}", file=sys.stderr)
             return 1
-        print(f"Restored {restored} items from {args.state}", flush=True)
+        except OSError as error:
+            print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
+                  file=sys.stderr)
+            return 1
+        dynamodb.load_items(ddb, args.table, items)
+        assert engine is not None  # --state needs the embedded engine (checked above)
+        try:
+            engine.journal_to(state)
+        except OSError as error:
+            print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
+                  file=sys.stderr)
+            return 1
+        torn = f" (skipped {state.torn_records} torn journal record)" if state.torn_records else ""
+        print(f"Restored {len(items)} items from {args.state}{torn}", flush=True)
 
     from emulator.gateway import Gateway
     from emulator.server import LocalApiServer
@@ -135,18 +174,26 @@ def serve(args: argparse.Namespace) -> int:
     if not ipaddress.ip_address(host).is_loopback:
         print(f"warning: listening on {host}, beyond this machine; anyone who can reach it "
               "and holds a token from this key can use the API", file=sys.stderr)
-    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stopper.stopping = True
         server.server_close()
-        if args.state:
-            saved = dynamodb.save_state(ddb, args.table, args.state)
+        if engine and state:
+            # Not needed for durability (the journal has every write); it makes the file
+            # a plain snapshot again, quick to read back.
+            saved = engine.compact()
             print(f"Saved {saved} items to {args.state}", flush=True)
         if engine:
             engine.stop()
+        if state:
+            state.close()
+        # Python puts back the default handlers as it exits; a signal then would still
+        # kill the (finished) process with a failure status.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return 0
 
 
@@ -176,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         from emulator.stack_e2e import e2e
 
         return e2e(args.stack, args.outputs, args.pytest_args)
-    return serve(args)
+    try:
+        return serve(args)
+    except KeyboardInterrupt:
+        return 130  # stopped while starting: nothing was acknowledged yet, the files are whole
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-"""The embedded DynamoDB (moto's server on loopback) and the state file that outlives restarts."""
+"""The embedded DynamoDB (moto's server on loopback), journaling its writes for `--state`."""
 
 import json
-import os
-import tempfile
+import logging
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import boto3
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -16,8 +18,63 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from emulator import moto_fixes, statefile
 from models import TodoModel, table_definition
 from models.table import TTL_ATTRIBUTE
+
+_writes = threading.local()  # the engine thread's writes of the request being served
+
+
+def _recording(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Note which item a backend write names (its key or whole item), for the journal."""
+
+    def write(self: DynamoDBBackend, table_name: str, attrs: Any, *args: Any, **kwargs: Any) -> Any:
+        seen = getattr(_writes, "seen", None)
+        if seen is not None:
+            seen.append((table_name, attrs))
+        return method(self, table_name, attrs, *args, **kwargs)
+
+    return write
+
+
+def _record_writes() -> None:
+    """Every item write of the engine (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+    TransactWriteItems) goes through these three backend methods, with the table and the key
+    (or item) first. PartiQL and table imports or restores do not: the API uses none."""
+    if getattr(DynamoDBBackend, "_writes_recorded", False):
+        return
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _recording(getattr(DynamoDBBackend, name)))
+    setattr(DynamoDBBackend, "_writes_recorded", True)  # noqa: B010
+
+
+def _find_table(name: str) -> Table | None:
+    for account in list(dynamodb_backends.values()):
+        for backend in list(account.values()):
+            table = backend.tables.get(name)
+            if table is not None:
+                return table  # type: ignore[no-any-return]
+    return None
+
+
+def _capture(table: Any) -> list[dict[str, Any]]:
+    """The table's items for a snapshot. Items past their TTL are deleted on the way, as
+    DynamoDB's TTL would some time after expiry (moto never does): the snapshot holds the
+    deletion, so it needs no journal record."""
+    ttl = table.ttl.get("AttributeName") if table.ttl.get("TimeToLiveStatus") == "ENABLED" else None
+    now = time.time()
+    kept: list[dict[str, Any]] = []
+    expired = []
+    for partition in list(table.items.values()):
+        for item in list(partition.values()) if table.range_key_attr else [partition]:
+            expiry = item.attrs.get(ttl) if ttl else None
+            if expiry is not None and expiry.type == "N" and float(expiry.value) < now:
+                expired.append(item)
+            else:
+                kept.append(item.to_json()["Attributes"])
+    for item in expired:
+        table.delete_item(item.hash_key, item.range_key)
+    return kept
 
 
 class EmbeddedDynamoDB:
@@ -26,22 +83,120 @@ class EmbeddedDynamoDB:
     One request at a time: moto applies a condition check and its write (and a transaction's
     rollback) without a lock, so concurrent requests could both pass a condition that
     DynamoDB would let only one pass. Served in turn, each request is atomic, as in DynamoDB.
+
+    With a journal (`journal_to`), the items each request wrote are appended to it, and on
+    disk, before the engine answers: the client (the handler) never hears of a write that a
+    kill -9 would lose.
     """
 
     def __init__(self) -> None:
-        app = DomainDispatcherApplication(create_backend_app)
+        moto_fixes.apply()
+        _record_writes()
+        self._app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server(
-            "127.0.0.1", 0, app, threaded=False, request_handler=MotoRequestHandler
+            "127.0.0.1", 0, self._serve, threaded=False, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._lock = threading.Lock()  # held per request; a compaction's capture waits for it
+        self._compacting = threading.Lock()
+        self._state: statefile.StateFile | None = None
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._compactor: threading.Thread | None = None
 
     def start(self) -> str:
         self._thread.start()
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
         self._server.shutdown()
         self._thread.join(timeout=10)
+        if self._compactor is not None:
+            self._compactor.join(timeout=60)
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            state = self._state
+            _writes.seen = [] if state is not None else None
+            try:
+                result = self._app(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    getattr(result, "close", lambda: None)()
+                seen = _writes.seen
+            finally:
+                _writes.seen = None
+            if state is not None and seen:
+                # The answer is still unsent (werkzeug sends the status with the body).
+                changes = self._after_images(state, seen)
+                if changes:
+                    state.append(changes)
+                    if state.wants_compaction():
+                        self._wake.set()
+        return [body]
+
+    @staticmethod
+    def _after_images(state: statefile.StateFile, seen: list[tuple[str, Any]]) -> list[Any]:
+        table = _find_table(state.table)
+        if table is None:
+            return []
+        changes: dict[str, Any] = {}
+        for table_name, attrs in seen:
+            if table_name != state.table:
+                continue
+            try:
+                key = state.key_of(attrs)
+                values = [DynamoType(key[name]) for name in state.key_names]
+                item = table.get_item(values[0], values[1] if len(values) > 1 else None)
+            except Exception:  # noqa: S112
+                continue  # not a whole key: moto refused that write
+            after = item.to_json()["Attributes"] if item is not None else None
+            changes[json.dumps(key, sort_keys=True)] = (key, after)
+        return list(changes.values())
+
+    def journal_to(self, state: statefile.StateFile, every_seconds: float = 300) -> int:
+        """Journal every write from now on, take a first snapshot, and compact in the
+        background whenever the journal outgrows the snapshot (or every few minutes)."""
+        state.start()
+        with self._lock:
+            self._state = state
+        saved = self.compact()
+        self._compactor = threading.Thread(
+            target=self._compact_when_due, args=(every_seconds,), daemon=True
+        )
+        self._compactor.start()
+        return saved
+
+    def compact(self) -> int:
+        """Snapshot the journaled table now; returns how many items it holds."""
+        state = self._state
+        if state is None:
+            return 0
+        with self._compacting:
+            with self._lock:  # between two requests: the capture and the rotation agree
+                table = _find_table(state.table)
+                items = _capture(table) if table is not None else []
+                text = json.dumps(items, separators=(",", ":"))
+                first = state.rotate()
+            state.checkpoint(text, len(items), first)
+        return len(items)
+
+    def _compact_when_due(self, every_seconds: float) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=every_seconds)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            state = self._state
+            if state is not None and state.has_records():
+                try:
+                    self.compact()
+                except OSError:
+                    # The journal still holds every write; the next attempt may succeed.
+                    logging.getLogger("todo-api.state").exception("compaction failed")
 
 
 def client(endpoint: str | None, region: str) -> Any:
@@ -113,46 +268,15 @@ class RequestCounter:
         self.items_read += int(parsed.get("ScannedCount", 0))
 
 
-class StateFileError(Exception):
-    pass
-
-
-def load_state(ddb: Any, table: str, path: Path) -> int:
-    """Put every item of the state file back; a file we cannot read stops the server."""
-    if not path.exists():
-        return 0
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        items = state["items"]
-        if state.get("table") is None or not isinstance(items, list):
-            raise ValueError("missing table or items")
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise StateFileError(
-            f"state file {path} is unreadable or corrupt ({type(error).__name__}); "
-            "fix or move it away, the server will not start empty over it"
-        ) from None
+def load_items(ddb: Any, table: str, items: list[dict[str, Any]]) -> None:
+    """Put items back into the table (a recovered state), 25 to a request."""
     for start in range(0, len(items), 25):
         batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
         pending: dict[str, Any] = {table: batch}
         while pending:
             pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-    return len(items)
 
 
-def save_state(ddb: Any, table: str, path: Path) -> int:
-    """Write every item to the state file atomically: a crash leaves the old file or the new."""
-    items: list[dict[str, Any]] = []
-    for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
-        items.extend(page["Items"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"table": table, "items": items}, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(items)
+def key_names(ddb: Any, table: str) -> list[str]:
+    schema = ddb.describe_table(TableName=table)["Table"]["KeySchema"]
+    return [key["AttributeName"] for key in sorted(schema, key=lambda k: k["KeyType"])]

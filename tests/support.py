@@ -207,3 +207,27 @@ def proxy_event(method: str, resource: str, path: str, *, user: str | None = "ma
         "body": json.dumps(body) if body is not None else None,
         "isBase64Encoded": False,
     }
+
+
+def write_state_file(path: Path, tasks_per_user: Mapping[str, int]) -> None:
+    """A `--state` snapshot holding that many tasks for each user, serialized by the model
+    itself (as a server that had created them would have saved them)."""
+    from models import TodoModel
+    from services.ids import uuid7
+
+    items = []
+    for user, count in tasks_per_user.items():
+        for index in range(count):
+            task = TodoModel(user, uuid7(), title=f"preloaded {index}", status="pending",
+                             priority="normal", created_at="2026-01-01T00:00:00.000Z",
+                             updated_at="2026-01-01T00:00:00.000Z", version=1)
+            items.append(task.serialize())
+    path.write_text(json.dumps({"table": "todos", "items": items}))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import jwt
 import pytest
@@ -145,30 +144,6 @@ def test_server_logs_one_json_line_per_request_and_an_access_line(
     assert "latencyMs" in request_line and "coldStart" in request_line
     assert any(line.get("message") == "access" and line.get("status") == 200 for line in lines)
     assert "Bearer" not in local_server.logs()
-
-
-def test_state_is_written_atomically(tmp_path: Path, dynamodb_endpoint: str,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """A save that dies half-way leaves the previous file whole, and no stray temp file."""
-    from emulator import dynamodb
-
-    client = dynamodb.client(dynamodb_endpoint, "us-east-1")
-    dynamodb.ensure_table(client, "atomic-test")
-    client.put_item(TableName="atomic-test", Item={"userID": {"S": "u"}, "taskID": {"S": "1"}})
-    state = tmp_path / "state.json"
-    assert dynamodb.save_state(client, "atomic-test", state) == 1
-    before = state.read_text()
-    client.put_item(TableName="atomic-test", Item={"userID": {"S": "u"}, "taskID": {"S": "2"}})
-
-    def crash(obj: object, out: Any) -> None:
-        out.write('{"table": "atomic-test", "items": [{"userID"')
-        raise OSError("disk full")
-
-    monkeypatch.setattr("emulator.dynamodb.json.dump", crash)
-    with pytest.raises(OSError):
-        dynamodb.save_state(client, "atomic-test", state)
-    assert state.read_text() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
 
 def test_cors_allows_only_configured_origins(engine_args: list[str]) -> None:

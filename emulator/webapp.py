@@ -11,22 +11,13 @@ from urllib.parse import urlsplit
 
 from emulator import auth
 from emulator.gateway import HttpResponse
+from infra.web_files import CONTENT_TYPES, WEB_ROOT
 from services.errors import FieldError
 from services.problems import problem
 
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 SIGN_IN_PATH = "/local-dev/sign-in"
 WEB_BODY_LIMIT = 4096  # the sign-in's {"userName": …}; anything larger is not a sign-in
 USER_NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-}
 # The app needs nothing from elsewhere locally: the API is on the same origin.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

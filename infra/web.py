@@ -12,18 +12,8 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import Settings
+from infra.web_files import CONTENT_TYPES, WEB_ROOT
 
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
-# What the browser gets for each kind of file; anything else in web/ (README.md) stays out.
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-}
 # No build step means no content-hashed file names: code and config revalidate on every load
 # (a cheap 304 from the edge), so a deploy never mixes old and new modules. Images may age.
 REVALIDATE = "no-cache"

@@ -5,8 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emulator.webapp import CONTENT_TYPES as LOCAL_CONTENT_TYPES
-from infra.web import CONTENT_TYPES, domain_prefix, web_files, with_origin
+from infra.web import domain_prefix, web_files, with_origin
 from tests.test_infra import of_type, one
 from tests.test_infra import stack as stack  # the fixture: both stacks
 
@@ -131,7 +130,6 @@ def test_helpers() -> None:
     assert domain_prefix("todo-api-dev", "us-east-1_AbC9xY") == "todo-api-dev-abc9xy"
     assert set(web_files()) == {p.relative_to(WEB).as_posix() for p in WEB.rglob("*")
                                 if p.is_file() and p.name != "README.md"}
-    assert CONTENT_TYPES == LOCAL_CONTENT_TYPES  # local and deployed serve the same types
 
 
 def test_the_page_loads_nothing_from_other_origins() -> None:

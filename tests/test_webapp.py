@@ -6,7 +6,8 @@ import http.client
 import pytest
 import requests
 
-from emulator.webapp import SIGN_IN_PATH, WEB_ROOT, content_type
+from emulator.webapp import SIGN_IN_PATH, content_type
+from infra.web_files import WEB_ROOT
 from services.routes import ROUTES
 from tests.support import LocalServer
 

@@ -52,8 +52,10 @@ test: check lint-workflows test-dynamodb-local image-test browser-test
 # The web app in a real browser: Debian's Chromium (Playwright's own browser download cannot
 # work here) and axe-core from npm, installed into the project (tests/browser/node_modules).
 $(VENV)/.chromium-installed: | $(BIN)/python
+	@test -x /usr/bin/chromium || [ "$$(id -u)" = 0 ] || { echo "make browser-test: needs \
+	  Debian's chromium, installed with apt-get as root (\`make check\` runs the rest without it)" >&2; exit 1; }
 	test -x /usr/bin/chromium || { apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-	  apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
+	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 	touch $@
 
 tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json

@@ -8,22 +8,44 @@ import signal
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 
+import h11
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+from hypercorn.protocol.h11 import H11Protocol
 from hypercorn.typing import ASGIFramework
 
 from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
 from emulator.webapp import WEB_BODY_LIMIT
+from services.problems import problem
 
 # An early answer (401, 404, 413) to a request whose body is at most this long waits for the
 # body first, so the client's keep-alive connection survives it.
 EARLY_DRAIN_LIMIT = 64 * 1024
+
+
+async def _unparsable_request(self: H11Protocol, status_code: int) -> None:
+    """What h11 cannot parse (a malformed header line, a control character in a value, a bad
+    Content-Length) never reaches the gateway; Hypercorn answers it with an empty body. Give it
+    a problem document like every other error instead, and close the connection, as before."""
+    answer = problem(str(uuid.uuid4()), status_code, "Bad Request",
+                     "The request is not valid HTTP/1.1")
+    body = answer["body"].encode()
+    headers = [(b"content-type", b"application/problem+json"),
+               (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+               *self.config.response_headers("h11")]
+    await self._send_h11_event(h11.Response(status_code=status_code, headers=headers))
+    await self._send_h11_event(h11.Data(data=body))
+    await self._send_h11_event(h11.EndOfMessage())
+
+
+H11Protocol._send_error_response = _unparsable_request  # type: ignore[method-assign]
 
 access_log = logging.getLogger("todo-api.access")
 

@@ -297,3 +297,15 @@ def test_an_early_answer_waits_for_a_small_body_so_keep_alive_survives(
             status, headers, _ = read_response(sock)
             assert status == 401
             assert headers.get("connection", "").lower() != "close"
+
+
+@pytest.mark.parametrize("bad", [b"No-Colon-Here", b"If-Match: \"1\x00\"", b"Content-Length: abc"])
+def test_a_request_that_is_not_valid_http_gets_a_problem_and_a_close(
+        live_gateway: Gateway, bad: bytes) -> None:
+    with running(live_gateway) as server, connect(server) as sock:
+        sock.sendall(b"GET /todos HTTP/1.1\r\nHost: api.test\r\n" + bad + b"\r\n\r\n")
+        status, headers, reply = read_response(sock)
+        assert status == 400
+        assert headers["content-type"] == "application/problem+json"
+        assert json.loads(reply)["detail"] == "The request is not valid HTTP/1.1"
+        assert headers["connection"] == "close" and closed_by_server(sock, 5)

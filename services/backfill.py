@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from models import TodoModel
-from services.fields import due_key
+from services.tasks import change_index_key, due_index_key
 
 
 def index_keys(item: dict[str, Any]) -> dict[str, str]:
@@ -16,12 +16,13 @@ def index_keys(item: dict[str, Any]) -> dict[str, str]:
     (it did not change now: a sync from a later token must not report it)."""
     user_id, task_id = item["userID"]["S"], item["taskID"]["S"]
     changed = (item.get("updatedAt") or item.get("createdAt") or {}).get("S", "")
-    keys = {"syncUserID": user_id, "changeKey": f"{changed}#{task_id}"}
+    keys = {"syncUserID": user_id, "changeKey": change_index_key(changed, task_id)}
     due = (item.get("dueDate") or {}).get("S")
     # A due date the seed accepted but this API would not stays out of the view.
     with suppress(ValueError):
-        if due:
-            keys["dueKey"] = f"{due_key(due)}#{task_id}"
+        due_index = due_index_key(due, task_id)
+        if due_index:
+            keys["dueKey"] = due_index
     return keys
 
 

@@ -68,12 +68,17 @@ def decode(user_id: str, query: str, cursor: str) -> Cursor:
         or not (index_key is None or (isinstance(index_key, str) and len(index_key) <= 100))
         or not (started is None or (isinstance(started, int) and started > 0))
     ):
-        raise invalid("cursor", "is not one this list issued; start again without it")
+        raise not_issued()
     return Cursor(task_id, index_key, body.get("d") == 1, started)
 
 
 def invalid(param: str, detail: str) -> ValidationFailed:
     return ValidationFailed(f"Invalid {param}", [FieldError(param, detail, "query")])
+
+
+def not_issued() -> ValidationFailed:
+    """A cursor that is well formed but belongs to another listing (or was tampered with)."""
+    return invalid("cursor", "is not one this list issued; start again without it")
 
 
 def sync_token(user_id: str, at_ms: int) -> str:

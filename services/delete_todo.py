@@ -1,11 +1,11 @@
 """deleteTodo: DELETE /todos/{taskId}, the seed's /todos/{userId}/{taskId}, and clearing."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from services import metrics, tasks
 from services.api import serve
 from services.http import Request, Response, if_match, json_response
+from services.representation import next_page_headers
 
 
 def _delete(request: Request, task_id: str, claimed: list[str]) -> Response:
@@ -37,13 +37,11 @@ def clear(request: Request) -> Response:
     kind = "" if which == "all" else f" {which}"
     message = f"Deleted {cleared.deleted}{kind} todos for user '{caller}'"
     body: dict[str, Any] = {"deleted": cleared.deleted, "more": cleared.more}
-    headers = {}
+    headers: dict[str, str] = {}
     if cleared.next_cursor:
         message += "; more may remain: repeat the request with the cursor given"
         body["cursor"] = cleared.next_cursor
-        headers["X-Next-Cursor"] = cleared.next_cursor
-        query = urlencode({"status": which, "cursor": cleared.next_cursor})
-        headers["Link"] = f'<{request.url_for("/todos")}?{query}>; rel="next"'
+        headers |= next_page_headers(request, {"status": which}, cleared.next_cursor)
     return json_response(200, {"message": message, **body}, headers)
 
 

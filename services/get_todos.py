@@ -2,14 +2,13 @@
 changed since a sync token), GET /todos/{taskId}, GET /openapi.json."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from services import tasks
 from services.api import serve
 from services.errors import FieldError, ValidationFailed
 from services.fields import DATE_PROBLEM, due_key
 from services.http import Request, Response, json_response
-from services.representation import task_response, with_url
+from services.representation import next_page_headers, task_response, with_url
 
 _NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
 
@@ -58,9 +57,8 @@ def list_tasks(request: Request) -> Response:
     page = tasks.list_tasks(caller, _list_query(params))
     headers = {"X-Sync-Token": page.sync_token}
     if page.next_cursor:
-        query = {k: v for k, v in params.items() if k != "cursor"} | {"cursor": page.next_cursor}
-        headers["X-Next-Cursor"] = page.next_cursor
-        headers["Link"] = f'<{request.url_for("/todos")}?{urlencode(query)}>; rel="next"'
+        query = {k: v for k, v in params.items() if k != "cursor"}
+        headers |= next_page_headers(request, query, page.next_cursor)
     body = [task if task.get("deleted") else with_url(request, task) for task in page.tasks]
     return json_response(200, body, headers)
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from services.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
 from services.problems import MAX_LISTED_ERRORS
+from services.tasks import CLEAR_READ_LIMIT
 
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
@@ -123,7 +124,8 @@ def components() -> dict[str, Any]:
                 "message": {"type": "string"},
                 "deleted": {"type": "integer", "minimum": 0},
                 "more": {"type": "boolean", "description": (
-                    "true: this request stopped at its bound (it reads at most 500 tasks); "
+                    f"true: this request stopped at its bound (it reads at most "
+                    f"{CLEAR_READ_LIMIT} tasks); "
                     "repeat it with `cursor` to go on")},
                 "cursor": {"type": "string", "description": "Present when `more` is true."},
             },

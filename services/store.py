@@ -46,6 +46,8 @@ _UNAVAILABLE_CODES = frozenset(
     }
 )
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+_CONDITION_FAILED_REASON = "ConditionalCheckFailed"  # a cancelled transaction's reason code
+_THROTTLED_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 def _cause(error: BaseException) -> BaseException:
@@ -83,9 +85,16 @@ def _attempts(error: BaseException) -> int:
 def _failed_condition_item(error: BaseException) -> Mapping[str, Any] | None:
     """The item DynamoDB returned with a failed condition, or None if the check did not fail."""
     cause = _cause(error)
-    if isinstance(cause, ClientError) and cause.response["Error"]["Code"] == _CONDITION_FAILED:
+    if not isinstance(cause, ClientError):
+        return None
+    if cause.response["Error"]["Code"] == _CONDITION_FAILED:
         item: Mapping[str, Any] = cause.response.get("Item") or {}
         return item
+    # A transaction whose first action (the conditional one) failed its check.
+    first = (cause.response.get("CancellationReasons") or [{}])[0]
+    if first.get("Code") == _CONDITION_FAILED_REASON:
+        found: Mapping[str, Any] = first.get("Item") or {}
+        return found
     return None
 
 
@@ -112,10 +121,10 @@ def put_new_once(item: TodoModel, record: IdempotencyRecord, now: int) -> Idempo
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         first = reasons[0] if reasons else None
-        if first is not None and first.code == "ConditionalCheckFailed" and first.raw_item:
+        if first is not None and first.code == _CONDITION_FAILED_REASON and first.raw_item:
             return IdempotencyRecord.from_raw_data(first.raw_item)
         codes = {r.code for r in reasons if r is not None}
-        if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+        if codes & _THROTTLED_REASONS:
             raise StoreUnavailable(str(error)) from error
         if "TransactionConflict" in codes:
             raise IdempotencyInProgress(str(error)) from error
@@ -242,21 +251,14 @@ def query_changes(
     user_id: str, *, limit: int, start_after: Position | None, since: str,
 ) -> tuple[list[TodoModel | Tombstone], Position | None]:
     """A page of the user's tasks and tombstones changed at or after `since`, oldest first."""
-    with _dynamodb():
-        page = TodoModel._get_connection().query(
-            user_id,
-            range_key_condition=TodoModel.change_key >= since,
-            exclusive_start_key=_start_key(user_id, CHANGE_INDEX, start_after),
-            index_name=CHANGE_INDEX,
-            limit=limit,
-            scan_index_forward=True,
-        )
+    items, last = _query(user_id, limit=limit, start_after=start_after, index=CHANGE_INDEX,
+                         key_condition=TodoModel.change_key >= since)
     found: list[TodoModel | Tombstone] = [
         TodoModel.from_raw_data(raw) if raw["userID"]["S"] == user_id
         else Tombstone.from_raw_data(raw)
-        for raw in page.get("Items", [])
+        for raw in items
     ]
-    return found, _position(user_id, CHANGE_INDEX, page.get("LastEvaluatedKey"))
+    return found, last
 
 
 def _raise_for_failed_condition(
@@ -336,7 +338,7 @@ def _transact(items: list[dict[str, Any]], token: str | None = None) -> None:
         except ClientError as error:
             reasons = error.response.get("CancellationReasons") or []
             codes = {reason.get("Code") for reason in reasons}
-            if codes & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+            if codes & _THROTTLED_REASONS:
                 raise StoreUnavailable(str(error)) from error
             if "TransactionConflict" not in codes:
                 raise
@@ -358,16 +360,10 @@ def delete(user_id: str, task_id: str, *, expected_version: int | None,
         try:
             _transact([{"Delete": delete_kwargs}, {"Put": put_kwargs}])
         except ClientError as error:
-            reasons = error.response.get("CancellationReasons") or [{}]
-            if reasons[0].get("Code") != "ConditionalCheckFailed":
-                raise
-            old = reasons[0].get("Item") or {}
-            if not old and _attempts(error) > 0:
+            if _failed_condition_item(error) == {} and _attempts(error) > 0:
                 return  # gone after a retry: the attempt whose answer was lost deleted it
-            if not old or expected_version is None:
-                raise TaskNotFound(user_id, task_id) from None
-            raise VersionMismatch(expected_version, int(old.get("version", {}).get("N", 0))) \
-                from None
+            _raise_for_failed_condition(error, user_id, task_id, expected_version)
+            raise
 
 
 def query_ids(
@@ -389,12 +385,12 @@ def delete_many(user_id: str, tombstones: list[Tombstone], *, status: str | None
     longer has `status` (changed since it was read) is left out, and the rest go again.
     Returns how many were deleted."""
     deleted = 0
+    condition = TodoModel.task_id.exists()
+    if status is not None:
+        condition &= TodoModel.status == status
     for start in range(0, len(tombstones), _PAIRS_PER_TRANSACTION):
         chunk = tombstones[start:start + _PAIRS_PER_TRANSACTION]
         while chunk:
-            condition = TodoModel.task_id.exists()
-            if status is not None:
-                condition &= TodoModel.status == status
             actions: list[dict[str, Any]] = []
             for tombstone in chunk:
                 task = TodoModel(user_id, tombstone.task_id)
@@ -408,7 +404,7 @@ def delete_many(user_id: str, tombstones: list[Tombstone], *, status: str | None
             except ClientError as error:
                 reasons = error.response.get("CancellationReasons") or []
                 failed = {index // 2 for index, reason in enumerate(reasons)
-                          if reason.get("Code") == "ConditionalCheckFailed"}
+                          if reason.get("Code") == _CONDITION_FAILED_REASON}
                 if not failed:
                     raise
                 chunk = [t for index, t in enumerate(chunk) if index not in failed]

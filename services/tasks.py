@@ -39,7 +39,7 @@ def _iso(epoch_ms: int) -> str:
 
 def now_iso() -> str:
     """UTC, millisecond precision, `Z` suffix: what JavaScript's toISOString gives (the seed)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return _iso(_epoch_ms())
 
 
 def check_owner(caller_id: str, claimed: list[str]) -> None:
@@ -137,14 +137,19 @@ def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
         updated_at=now,
         completed_at=now if status == "completed" else None,
         version=1,
-        due_key=_due_index_key(values.get("dueDate"), task_id),
+        due_key=due_index_key(values.get("dueDate"), task_id),
         sync_user_id=user_id,
-        change_key=f"{now}#{task_id}",
+        change_key=change_index_key(now, task_id),
     )
 
 
-def _due_index_key(due: str | None, task_id: str) -> str | None:
+# The index keys end with the task id: `_inside` checks a cursor's key against that.
+def due_index_key(due: str | None, task_id: str) -> str | None:
     return f"{due_key(due)}#{task_id}" if due else None
+
+
+def change_index_key(moment: str, task_id: str) -> str:
+    return f"{moment}#{task_id}"
 
 
 def get_task(user_id: str, task_id: str) -> dict[str, Any]:
@@ -202,7 +207,7 @@ def list_tasks(user_id: str, query: ListQuery) -> Page:
         low = due_key(query.due_after) if query.due_after else None
         high = due_key(query.due_before) if query.due_before else None
         if at and not _inside(at, low, high):
-            raise cursor.invalid("cursor", "is not one this list issued; start again without it")
+            raise cursor.not_issued()
         items, last = store.query_due_page(
             user_id, limit=query.limit, ascending=query.ascending, start_after=start,
             status=query.status, tag=query.tag, due_from=low, due_to=high,
@@ -244,9 +249,8 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
     if _epoch_ms() - since_ms > TOMBSTONE_TTL * 1000:
         raise SyncTokenExpired("sync token older than tombstone retention")
     since = _iso(since_ms)
-    if at and not (at.index_key and at.index_key.endswith(f"#{at.task_id}")
-                   and at.index_key >= since):
-        raise cursor.invalid("cursor", "is not one this list issued; start again without it")
+    if at and not _inside(at, since, None):
+        raise cursor.not_issued()
     start = Position(at.task_id, at.index_key, at.tombstone) if at else None
     items, last = store.query_changes(user_id, limit=query.limit, start_after=start, since=since)
     found = [tombstone_view(item) if isinstance(item, Tombstone) else view(item)
@@ -266,10 +270,11 @@ def update_task(
     now = now_iso()
     # The index keys follow the fields: the change index always, the due-date index with
     # the due date.
-    set_fields = {**changes.set, "syncUserID": user_id, "changeKey": f"{now}#{task_id}"}
+    set_fields = {**changes.set, "syncUserID": user_id,
+                  "changeKey": change_index_key(now, task_id)}
     remove_fields = changes.remove
     if "dueDate" in changes.set:
-        set_fields["dueKey"] = _due_index_key(changes.set["dueDate"], task_id)
+        set_fields["dueKey"] = due_index_key(changes.set["dueDate"], task_id)
     elif "dueDate" in changes.remove:
         remove_fields = remove_fields | {"dueKey"}
     item = store.update(
@@ -297,7 +302,7 @@ def _tombstone(user_id: str, task_id: str, now: str) -> Tombstone:
         tombstone_partition(user_id),
         task_id,
         sync_user_id=user_id,
-        change_key=f"{now}#{task_id}",
+        change_key=change_index_key(now, task_id),
         deleted_at=now,
         expires_at=int(time.time()) + TOMBSTONE_TTL,
     )

@@ -123,20 +123,15 @@ def serve(args: argparse.Namespace) -> int:
             args.state, args.table, dynamodb.key_names(ddb, args.table),
             compact_after=int(os.environ.get("TODO_API_COMPACT_AFTER", "1000")),
         )
+        assert engine is not None  # --state needs the embedded engine (checked above)
         try:
             state.claim()
             items = state.recover()
+            dynamodb.load_items(ddb, args.table, items)
+            engine.journal_to(state)
         except statefile.StateFileError as error:
             print(f"todo-api: {error}", file=sys.stderr)
             return 1
-        except OSError as error:
-            print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
-                  file=sys.stderr)
-            return 1
-        dynamodb.load_items(ddb, args.table, items)
-        assert engine is not None  # --state needs the embedded engine (checked above)
-        try:
-            engine.journal_to(state)
         except OSError as error:
             print(f"todo-api: cannot write the state file {args.state} ({error.strerror})",
                   file=sys.stderr)

@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -149,26 +148,24 @@ class EmbeddedDynamoDB:
                 continue
             try:
                 key = state.key_of(attrs)
-                values = [DynamoType(key[name]) for name in state.key_names]
-                item = table.get_item(values[0], values[1] if len(values) > 1 else None)
+                item = table.get_item(*moto_fixes.key_of(table, key))
             except Exception:  # noqa: S112
                 continue  # not a whole key: moto refused that write
             after = item.to_json()["Attributes"] if item is not None else None
-            changes[json.dumps(key, sort_keys=True)] = (key, after)
+            changes[statefile.canonical(key)] = (key, after)
         return list(changes.values())
 
-    def journal_to(self, state: statefile.StateFile, every_seconds: float = 300) -> int:
+    def journal_to(self, state: statefile.StateFile, every_seconds: float = 300) -> None:
         """Journal every write from now on, take a first snapshot, and compact in the
         background whenever the journal outgrows the snapshot (or every few minutes)."""
         state.start()
         with self._lock:
             self._state = state
-        saved = self.compact()
+        self.compact()
         self._compactor = threading.Thread(
             target=self._compact_when_due, args=(every_seconds,), daemon=True
         )
         self._compactor.start()
-        return saved
 
     def compact(self) -> int:
         """Snapshot the journaled table now; returns how many items it holds."""

@@ -139,7 +139,6 @@ class Gateway:
     def set_public_url(self, url: str) -> None:
         """Where clients reach this API: every URL a handler builds starts with it."""
         self.scheme, self.domain, self.base_path, self.port = public_base(url)
-        self.public_url = f"{self.scheme}://{self.domain}{self.base_path}"
 
     def handler(self, function: str) -> Handler:
         """Import a function's handler the way the image's command names it (once)."""
@@ -212,8 +211,6 @@ class Gateway:
     def invoke(self, routed: Routed, body: bytes, source_ip: str) -> HttpResponse:
         """Call the function as API Gateway does, and turn what it returns into HTTP."""
         single = {k.lower(): v for k, v in routed.headers}
-        if len(body) > MAX_GATEWAY_BODY:
-            return self.gateway_error("REQUEST_TOO_LARGE", single, routed.request_id)
         event = self.event(routed, body, source_ip)
         context = LambdaContext(routed.route.function, time.monotonic() + self.timeout)
         function = self.handler(routed.route.function)

@@ -40,7 +40,7 @@ def _deepcopy_except_tables(value: Any, memo: Any = None) -> Any:
     return value if isinstance(value, Table) else copy.deepcopy(value, memo)
 
 
-def _key_of(table: Table, attrs: dict[str, Any]) -> tuple[DynamoType, DynamoType | None]:
+def key_of(table: Table, attrs: dict[str, Any]) -> tuple[DynamoType, DynamoType | None]:
     hash_value = DynamoType(attrs[table.hash_key_attr])
     range_value = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
     return hash_value, range_value
@@ -71,7 +71,7 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         try:
             ((operation, request),) = entry.items()
             table = self.get_table(request["TableName"])
-            hash_value, range_value = _key_of(
+            hash_value, range_value = key_of(
                 table, request["Item"] if operation == "Put" else request["Key"]
             )
             current = table.get_item(hash_value, range_value)

@@ -37,7 +37,7 @@ async def _unparsable_request(self: H11Protocol, status_code: int) -> None:
     answer = problem(str(uuid.uuid4()), status_code, "Bad Request",
                      "The request is not valid HTTP/1.1")
     body = answer["body"].encode()
-    headers = [(b"content-type", b"application/problem+json"),
+    headers = [(b"content-type", answer["headers"]["Content-Type"].encode()),
                (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
                *self.config.response_headers("h11")]
     await self._send_h11_event(h11.Response(status_code=status_code, headers=headers))
@@ -196,11 +196,10 @@ class LocalApiServer:
         source_ip = scope["client"][0] if scope.get("client") else "127.0.0.1"
         length = _declared_length(headers)
         gateway = self.gateway
-        names = {name.lower() for name, _ in headers}
-        if {"content-length", "transfer-encoding"} <= names:
+        single = {k.lower(): v for k, v in headers}
+        if "content-length" in single and "transfer-encoding" in single:
             # RFC 9112 6.3: a likely smuggling attempt; answer and close rather than guess.
-            response = gateway.gateway_error(
-                "DEFAULT_4XX", {k.lower(): v for k, v in headers}, None, 400, "Bad Request")
+            response = gateway.gateway_error("DEFAULT_4XX", single, None, 400, "Bad Request")
             response.headers.append(("Connection", "close"))
             await self._write(send, method, response, receive)
             return
@@ -213,8 +212,8 @@ class LocalApiServer:
                 response = routed  # answered before reading the body
             else:
                 body = await self._read_body(receive, MAX_GATEWAY_BODY)
-                single = {k.lower(): v for k, v in headers}
                 if body is None:
+                    length = None  # it did not come in time: no waiting for it again, close
                     response = gateway.gateway_error(
                         "DEFAULT_4XX", single, routed.request_id, 408, "Request Timeout")
                 elif len(body) > MAX_GATEWAY_BODY:
@@ -229,7 +228,8 @@ class LocalApiServer:
             return
         except Exception:
             logging.getLogger("todo-api.gateway").exception("emulator error")
-            response = gateway.gateway_error("DEFAULT_5XX", {}, None, 500, "Internal Server Error")
+            response = gateway.gateway_error(
+                "DEFAULT_5XX", single, None, 500, "Internal Server Error")
         await self._write(send, method, response, None if body_done else receive, length)
         access_log.info(
             "access",
@@ -244,13 +244,14 @@ class LocalApiServer:
 
     async def _web_page(self, method: str, target: str, headers: list[tuple[str, str]],
                         receive: Receive) -> tuple[HttpResponse | None, bool]:
-        """The local web app's answer for its own paths, and whether the body was read (only
-        its sign-in takes one, a small one)."""
+        """The local web app's answer for its own paths, and whether the whole body was read
+        (only its sign-in takes one, a small one)."""
         web = self.gateway.web
         if web is None or not web.takes_body(method, target.partition("?")[0]):
             return self.gateway.web_page(method, target, headers, b""), False
-        body = await self._read_body(receive, WEB_BODY_LIMIT) or b""
-        return self.gateway.web_page(method, target, headers, body), True
+        body = await self._read_body(receive, WEB_BODY_LIMIT)
+        whole = body is not None and len(body) <= WEB_BODY_LIMIT
+        return self.gateway.web_page(method, target, headers, body or b""), whole
 
     async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         """The body, or as much as passes `limit` (then the caller answers 413), or None when

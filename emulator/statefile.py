@@ -41,7 +41,7 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _canonical(key: Key) -> str:
+def canonical(key: Key) -> str:
     return json.dumps(key, sort_keys=True, separators=(",", ":"))
 
 
@@ -92,7 +92,7 @@ class StateFile:
                     raise ValueError("missing table or items")
                 first = int(state.get("journal", 0))
                 for item in state["items"]:
-                    items[_canonical(self.key_of(item))] = item
+                    items[canonical(self.key_of(item))] = item
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
                 raise self._corrupt(self.path, type(error).__name__) from None
         for number in self._segments():
@@ -122,9 +122,9 @@ class StateFile:
                 raise self._corrupt(segment, why) from None
             for key, item in changes:
                 if item is None:
-                    items.pop(_canonical(key), None)
+                    items.pop(canonical(key), None)
                 else:
-                    items[_canonical(key)] = item
+                    items[canonical(key)] = item
 
     def claim(self) -> None:
         """Hold `FILE.lock` for as long as this process lives (the kernel lets go when it

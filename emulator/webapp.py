@@ -53,6 +53,8 @@ class WebApp:
 
     def static(self, path: str) -> HttpResponse | None:
         relative = "index.html" if path in ("", "/") else path.lstrip("/")
+        if content_type(Path(relative)) is None:
+            return None  # not a file of the app (every API path): no file-system lookup
         file = (self.root / relative).resolve()
         kind = content_type(file)
         if kind is None or not file.is_relative_to(self.root) or not file.is_file():

@@ -115,13 +115,17 @@ def test_an_idle_keep_alive_connection_is_closed(live_gateway: Gateway) -> None:
 
 def test_a_body_that_does_not_arrive_in_time_is_answered_408(
         live_gateway: Gateway, user: str) -> None:
-    with running(live_gateway, limits=Limits(body_timeout=0.5)) as server, \
+    with running(live_gateway, limits=Limits(body_timeout=1.0)) as server, \
             connect(server) as sock:
+        started = time.monotonic()
         sock.sendall(request("POST", "/todos", {**_auth(user), "Content-Length": "100"},
                              b'{"title": '))
         status, headers, _ = read_response(sock)
         assert status == 408
+        # Within the body timeout, not after waiting for the same body a second time.
+        assert time.monotonic() - started < 1.8
         assert headers["content-type"] == "application/problem+json"
+        assert headers["connection"] == "close"
         assert _get(server, user, "/todos")[2] == b"[]"
 
 

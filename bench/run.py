@@ -37,6 +37,7 @@ from models import ALL_MODELS, TodoModel, configure  # noqa: E402
 from services import cursor  # noqa: E402
 from services.ids import uuid7  # noqa: E402
 from services.routes import FUNCTIONS  # noqa: E402
+from services.tasks import change_index_key, due_index_key, now_iso  # noqa: E402
 from tests import task_root  # noqa: E402
 from tests.support import HttpApi, InProcessApi, LocalServer, proxy_event  # noqa: E402
 
@@ -79,7 +80,7 @@ def cold_once(root: Path, command: str, event: dict[str, Any],
 def seed_tasks(user: str, count: int, completed_every: int = 0, due_every: int = 0) -> list[str]:
     """Tasks as the API writes them (index keys included), in one batch write."""
     ids = []
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    now = now_iso()
     with TodoModel.batch_write() as batch:
         for i in range(count):
             task_id = uuid7()
@@ -89,8 +90,8 @@ def seed_tasks(user: str, count: int, completed_every: int = 0, due_every: int =
             batch.save(TodoModel(user, task_id, title=f"task {i}", priority="normal",
                                  status="completed" if done else "pending", created_at=now,
                                  updated_at=now, version=1, due_date=due,
-                                 due_key=f"{due}#{task_id}" if due else None,
-                                 sync_user_id=user, change_key=f"{now}#{task_id}"))
+                                 due_key=due_index_key(due, task_id),
+                                 sync_user_id=user, change_key=change_index_key(now, task_id)))
             ids.append(task_id)
     return ids
 

@@ -67,21 +67,22 @@ def bob(base_url: str, session: requests.Session, alice: Client) -> Iterator[Cli
     client.clear()
 
 
-@pytest.fixture(scope="session")
-def alice_id(alice: Client) -> str:
-    """The id the API stores alice's tasks under (the token's `sub`), as the API reports it."""
-    task = alice.create(title="who am I")
-    alice.request("DELETE", f"/todos/{task['taskId']}")
+def _own_id(client: Client) -> str:
+    """The id the API stores a user's tasks under (the token's `sub`), as the API reports it."""
+    task = client.create(title="who am I")
+    client.request("DELETE", f"/todos/{task['taskId']}")
     user_id: str = task["userId"]
     return user_id
+
+
+@pytest.fixture(scope="session")
+def alice_id(alice: Client) -> str:
+    return _own_id(alice)
 
 
 @pytest.fixture(scope="session")
 def bob_id(bob: Client) -> str:
-    task = bob.create(title="who am I")
-    bob.request("DELETE", f"/todos/{task['taskId']}")
-    user_id: str = task["userId"]
-    return user_id
+    return _own_id(bob)
 
 
 @pytest.fixture(autouse=True)

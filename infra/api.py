@@ -72,15 +72,14 @@ class RestApi(pulumi.ComponentResource):
         settings: Settings,
         invoke_arns: dict[str, pulumi.Output[str]],
         user_pool_arn: pulumi.Output[str],
-        cors_origins: pulumi.Input[list[str]] | None = None,  # default: the stack config's
+        cors_origins: pulumi.Input[list[str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("todo-api:index:RestApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         names = sorted(invoke_arns)
-        origins = settings.cors_origins if cors_origins is None else cors_origins
         self.body = pulumi.Output.all(
-            origins, user_pool_arn, *[invoke_arns[n] for n in names]
+            cors_origins, user_pool_arn, *[invoke_arns[n] for n in names]
         ).apply(
             lambda values: json.dumps(gateway_document(Gateway(
                 invoke_arns=dict(zip(names, values[2:], strict=True)),

@@ -8,11 +8,10 @@ import pulumi_aws as aws
 ROLE = "aws:iam/role:Role"
 
 
-def bound_every_role() -> pulumi.Output[str] | None:
-    """Registers the transformation when the stack names a boundary; returns its ARN."""
-    name = pulumi.Config().get("permissionsBoundary")
+def bound_every_role(name: str | None) -> None:
+    """Registers the transformation when the stack names a boundary (`name`)."""
     if not name:
-        return None  # a stack deployed without the bootstrap (by hand, with your own keys)
+        return  # a stack deployed without the bootstrap (by hand, with your own keys)
     arn = aws.get_caller_identity_output().account_id.apply(
         lambda account: f"arn:aws:iam::{account}:policy/{name}")
 
@@ -25,4 +24,3 @@ def bound_every_role() -> pulumi.Output[str] | None:
             {**args.props, "permissions_boundary": arn}, args.opts)
 
     pulumi.runtime.register_stack_transformation(transform)
-    return arn

@@ -49,7 +49,7 @@ class ApiFunction(pulumi.ComponentResource):
         table_name: pulumi.Input[str],
         table_arn: pulumi.Input[str],
         actions: list[str],
-        cors_origins: pulumi.Input[list[str]] | None = None,  # default: the stack config's
+        cors_origins: pulumi.Input[list[str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("todo-api:index:ApiFunction", name, None, opts)
@@ -82,9 +82,7 @@ class ApiFunction(pulumi.ComponentResource):
             role=self.role.arn,
             environment={"variables": {
                 "TABLE_NAME": table_name,
-                "CORS_ALLOWED_ORIGINS": pulumi.Output.from_input(
-                    settings.cors_origins if cors_origins is None else cors_origins
-                ).apply(",".join),
+                "CORS_ALLOWED_ORIGINS": pulumi.Output.from_input(cors_origins).apply(",".join),
                 "STACK_NAME": settings.stack,  # the EMF metrics' Stack dimension
             }},
             logging_config={

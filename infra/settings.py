@@ -27,8 +27,11 @@ class Settings:
     alarm_function_throttles: int
     alarm_table_throttles: int
     alarm_table_system_errors: int
-    self_sign_up: bool = False  # False: only an administrator creates users (admin_create_user)
-    mfa: str = "off"  # a key of MFA_MODES
+    self_sign_up: bool  # False: only an administrator creates users (admin_create_user)
+    mfa: str  # a key of MFA_MODES
+    waf: bool  # a web ACL on the stage (infra/waf.py)
+    waf_rate_limit: int  # requests per client IP per 5 minutes, above which the WAF blocks it
+    permissions_boundary: str | None  # the bootstrap's boundary policy, None without one
 
     @property
     def prefix(self) -> str:
@@ -66,4 +69,7 @@ def load() -> Settings:
         alarm_table_system_errors=config.get_int("alarmTableSystemErrors") or 1,
         self_sign_up=config.get_bool("selfSignUp") or False,
         mfa=mfa_mode(config.get("mfa")),
+        waf=config.get_bool("waf") or False,
+        waf_rate_limit=config.get_int("wafRateLimit") or 2000,
+        permissions_boundary=config.get("permissionsBoundary") or None,
     )

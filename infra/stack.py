@@ -20,11 +20,12 @@ from services.routes import FUNCTIONS, ROUTES
 def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
     tag_everything(settings.stack)  # first: every resource below is tagged
-    bound_every_role()  # and every role below carries the deploy role's boundary
+    # and every role below carries the deploy role's boundary
+    bound_every_role(settings.permissions_boundary)
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
     site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins
-    cors_origins = site.cors_origins(settings.cors_origins)
+    cors_origins = site.cors_origins
     functions = {
         name: ApiFunction(
             name,
@@ -50,7 +51,7 @@ def build() -> dict[str, pulumi.Output[str]]:
     )
     web = WebApp("web", settings=settings, site=site, api_url=api.stage.invoke_url,
                  user_pool_id=users.pool.id)
-    protect_stage(settings.prefix, api.stage)
+    protect_stage(settings, api.stage)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(

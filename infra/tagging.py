@@ -41,7 +41,7 @@ def _is_aws(resource: pulumi.Resource) -> bool:
     return type(resource).__module__.startswith("pulumi_aws.")
 
 
-def tag_everything(stack: str) -> dict[str, str]:
+def tag_everything(stack: str) -> None:
     """Registers the transformation; resources created after this call get the stack's tags
     (a resource's own tags win on a clash)."""
     tags = stack_tags(stack)
@@ -57,4 +57,3 @@ def tag_everything(stack: str) -> dict[str, str]:
         return pulumi.ResourceTransformationResult({**args.props, "tags": merged}, args.opts)
 
     pulumi.runtime.register_stack_transformation(transform)
-    return tags

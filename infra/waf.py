@@ -4,6 +4,8 @@ prod): a per-IP rate limit and AWS's managed common rule set, each with CloudWat
 import pulumi
 import pulumi_aws as aws
 
+from infra.settings import Settings
+
 # The common rule set blocks bodies over 8 KB; the API takes up to 16 KiB and answers 413
 # itself above that, so that one rule only counts.
 COUNT_ONLY = ("SizeRestrictions_BODY",)
@@ -12,15 +14,6 @@ COUNT_ONLY = ("SizeRestrictions_BODY",)
 def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgsDict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
             "sampled_requests_enabled": True}
-
-
-def rate_limit() -> int:
-    """Requests per client IP per 5 minutes, above which the firewall blocks that IP."""
-    return pulumi.Config().get_int("wafRateLimit") or 2000
-
-
-def enabled() -> bool:
-    return pulumi.Config().get_bool("waf") or False
 
 
 class StageFirewall(pulumi.ComponentResource):
@@ -65,8 +58,9 @@ class StageFirewall(pulumi.ComponentResource):
         self.register_outputs({"arn": self.acl.arn})
 
 
-def protect_stage(prefix: str, stage: aws.apigateway.Stage) -> StageFirewall | None:
+def protect_stage(settings: Settings, stage: aws.apigateway.Stage) -> StageFirewall | None:
     """The firewall on the stage when the stack's config turns it on, else nothing."""
-    if not enabled():
+    if not settings.waf:
         return None
-    return StageFirewall("waf", prefix=prefix, stage_arn=stage.arn, limit=rate_limit())
+    return StageFirewall("waf", prefix=settings.prefix, stage_arn=stage.arn,
+                         limit=settings.waf_rate_limit)

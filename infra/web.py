@@ -141,10 +141,9 @@ class WebSite(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
         )
         self.url = pulumi.Output.concat("https://", self.distribution.domain_name)
+        # The API's CORS origins: the stack's, and this site's.
+        self.cors_origins = self.url.apply(lambda url: with_origin(settings.cors_origins, url))
         self.register_outputs({"url": self.url})
-
-    def cors_origins(self, configured: list[str]) -> pulumi.Output[list[str]]:
-        return self.url.apply(lambda url: with_origin(configured, url))
 
 
 class WebApp(pulumi.ComponentResource):

@@ -53,7 +53,7 @@ def table_definition(model: Any) -> dict[str, Any]:
              "Projection": index["projection"]}
             for index in indexes
         ],
-        "BillingMode": "PAY_PER_REQUEST",
+        "BillingMode": model.Meta.billing_mode,
     }
 
 

@@ -123,7 +123,8 @@ def run(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     _sync_await(wait_for_rpcs())
     for resource in recorder.resources:
         resource["options"] = monitor.options.get((resource["type"], resource["name"]), {})
-    return {"resources": recorder.resources, "outputs": outputs, "exported": sorted(exported)}
+    return {"resources": recorder.resources, "outputs": outputs, "exported": sorted(exported),
+            "config": config}
 
 
 def _encode(value: Any) -> Any:

@@ -39,7 +39,7 @@ account = aws.get_caller_identity_output().account_id
 region = aws.get_region_output().region
 
 
-def role(name: str, subjects: list[str], policy: pulumi.Output[str], purpose: str) -> aws.iam.Role:
+def role(name: str, subjects: list[str], policy: pulumi.Input[str], purpose: str) -> aws.iam.Role:
     created = aws.iam.Role(
         name,
         name=name,
@@ -65,8 +65,7 @@ boundary = aws.iam.Policy(
 
 preview = role(
     "todo-api-preview", permissions.preview_subjects(repository),
-    pulumi.Output.all(region, account).apply(
-        lambda v: json.dumps(permissions.preview_policy(v[0], v[1], bucket, kms_key))),
+    json.dumps(permissions.preview_policy(bucket, kms_key)),
     "pulumi preview of todo-api from pull requests",
 )
 deploy = role(

@@ -87,7 +87,7 @@ def _state(bucket: str, kms_key: str, *, write: bool) -> list[dict[str, Any]]:
     return statements
 
 
-def preview_policy(region: str, account: str, bucket: str, kms_key: str) -> dict[str, Any]:
+def preview_policy(bucket: str, kms_key: str) -> dict[str, Any]:
     """A PR's `pulumi preview`: read the state (and lock it), decrypt secrets, log in to ECR."""
     return {"Version": "2012-10-17", "Statement": [
         *_state(bucket, kms_key, write=False),

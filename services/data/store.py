@@ -30,6 +30,7 @@ _ATTRIBUTES: dict[str, Attribute[Any]] = {
     "tags": TodoModel.tags,
     "order": TodoModel.order,
     "checklist": TodoModel.checklist,
+    "reminders": TodoModel.reminders,
     # The index keys, kept in step with the fields they follow.
     "dueKey": TodoModel.due_key,
     "syncUserID": TodoModel.sync_user_id,

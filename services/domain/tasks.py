@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from models import ChecklistItem, IdempotencyRecord, TodoModel, Tombstone
+from models import ChecklistItem, IdempotencyRecord, Reminder, TodoModel, Tombstone
 from models.idempotency import partition
 from models.tombstone import TOMBSTONE_TTL
 from models.tombstone import partition as tombstone_partition
@@ -70,6 +70,8 @@ def view(item: TodoModel) -> dict[str, Any]:
         "version": int(item.version or 0),
         "checklist": [{"title": entry.title, "done": bool(entry.done)}
                       for entry in item.checklist or []],
+        "reminders": [{"before": entry.before} if entry.before is not None else {"at": entry.at}
+                      for entry in item.reminders or []],
     }
 
 
@@ -134,6 +136,8 @@ def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
         order=values.get("order"),
         checklist=[ChecklistItem(**entry)  # type: ignore[no-untyped-call]
                    for entry in values.get("checklist") or []] or None,
+        reminders=[Reminder(**entry)  # type: ignore[no-untyped-call]
+                   for entry in values.get("reminders") or []] or None,
         created_at=now,
         updated_at=now,
         completed_at=now if status == "completed" else None,

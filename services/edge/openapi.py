@@ -11,7 +11,7 @@ PROBLEM_STATUSES = {
     "400": "Invalid request (see errors)",
     "401": "Missing or invalid token",
     "403": "The request names another user",
-    "404": "No such task",
+    "404": "No such task (or webhook)",
     "409": "A request with the same Idempotency-Key is in progress",
     "412": "If-Match does not match the task's version",
     "413": "Body larger than 16 KiB",
@@ -56,13 +56,13 @@ def parameters(route: Route) -> list[dict[str, Any]]:
          "schema": p.schema()}
         for p in route.params
     ]
-    if route.method == "POST":
+    if route.request_body == "TaskCreate":
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "description": "A retry with the same key and body returns the first "
                        "answer and creates nothing (kept 24 h)",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
+    if route.method in ("PUT", "PATCH", "DELETE") and "taskId" in route.path_params:
         params.append({"name": "If-Match", "in": "header", "required": False,
                        "description": "The ETag you read; 412 if the task changed since",
                        "schema": {"type": "string"}})

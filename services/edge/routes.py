@@ -143,6 +143,24 @@ ROUTES: tuple[Route, ...] = (
           response="ClearResult"),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
           response="OpenApi", authorized=False),
+    # Webhooks (services/handlers/webhooks.py), each on the function of its verb.
+    Route("POST", "/webhooks", "createTodo", "createWebhook",
+          "Subscribe a URL to task events (the signing secret is shown only in this answer)",
+          request_body="WebhookCreate", status=201, response="WebhookCreated",
+          problems=(("409", "The caller has 10 webhooks already"),)),
+    Route("GET", "/webhooks", "getTodos", "listWebhooks", "The caller's webhooks",
+          response="WebhookList"),
+    Route("GET", "/webhooks/{webhookId}", "getTodos", "getWebhook", "One webhook",
+          response="Webhook"),
+    Route("PATCH", "/webhooks/{webhookId}", "updateTodo", "updateWebhook",
+          "Change a webhook's url, events, description or active (a JSON merge patch)",
+          request_body="WebhookUpdate", response="Webhook"),
+    Route("DELETE", "/webhooks/{webhookId}", "deleteTodo", "deleteWebhook",
+          "Delete a webhook", response="Message"),
+    Route("POST", "/webhooks/{webhookId}/test", "createTodo", "testWebhook",
+          "Send a webhook.test event to the webhook now", status=202, response="TestEvent"),
+    Route("GET", "/webhooks/{webhookId}/deliveries", "getTodos", "listDeliveries",
+          "The webhook's last 50 deliveries, newest first", response="DeliveryList"),
 )
 
 

@@ -3,8 +3,10 @@
 from typing import Any
 
 from services.domain.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
+from services.domain.reminders import MAX_REMINDERS
 from services.domain.tasks import CLEAR_READ_LIMIT
 from services.edge.problems import MAX_LISTED_ERRORS
+from services.edge.webhook_schemas import components as webhook_components
 
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
@@ -38,6 +40,23 @@ def _field_schema(field: Field) -> dict[str, Any]:
                     "title": {"type": "string", "minLength": 1, "maxLength": field.max_length,
                               "pattern": _TEXT, "description": "Trimmed."},
                     "done": {"type": "boolean", "default": False},
+                },
+            },
+        }
+    elif field.kind == "reminders":
+        schema = {
+            "type": "array", "maxItems": MAX_REMINDERS,
+            "items": {
+                "type": "object", "minProperties": 1, "maxProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    "before": {"type": "string", "maxLength": 40, "example": "PT15M",
+                               "description": "ISO 8601 duration (weeks, days, hours, "
+                               "minutes, seconds) before the due time; needs a dueDate with "
+                               "a time"},
+                    "at": {"type": "string", "format": "date-time", "maxLength": 40,
+                           "example": "2026-12-31T16:45:00Z",
+                           "description": "A date-time with an offset"},
                 },
             },
         }
@@ -161,4 +180,5 @@ def components() -> dict[str, Any]:
             },
         },
         "OpenApi": {"type": "object"},
+        **webhook_components(),
     }

@@ -10,6 +10,7 @@ from services.edge.http import Request, Response
 from services.edge.representation import task_response
 from services.edge.routes import IDEMPOTENCY_KEY_PATTERN
 from services.errors import FieldError, ValidationFailed
+from services.handlers import webhooks
 
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
@@ -52,7 +53,7 @@ def create(request: Request) -> Response:
     return response
 
 
-OPERATIONS = {"createTask": create, "createTaskSeed": create}
+OPERATIONS = {"createTask": create, "createTaskSeed": create, **webhooks.CREATE}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

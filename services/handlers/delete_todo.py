@@ -7,6 +7,7 @@ from services.edge import metrics
 from services.edge.api import serve
 from services.edge.http import Request, Response, if_match, json_response
 from services.edge.representation import next_page_headers
+from services.handlers import webhooks
 
 
 def _delete(request: Request, task_id: str, claimed: list[str]) -> Response:
@@ -46,7 +47,8 @@ def clear(request: Request) -> Response:
     return json_response(200, {"message": message, **body}, headers)
 
 
-OPERATIONS = {"deleteTask": delete, "deleteTaskSeed": delete_seed, "clearTasks": clear}
+OPERATIONS = {"deleteTask": delete, "deleteTaskSeed": delete_seed, "clearTasks": clear,
+              **webhooks.DELETE}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

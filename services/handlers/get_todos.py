@@ -9,6 +9,7 @@ from services.edge.api import serve
 from services.edge.http import Request, Response, json_response
 from services.edge.representation import next_page_headers, task_response, with_url
 from services.errors import FieldError, ValidationFailed
+from services.handlers import webhooks
 
 _NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
 
@@ -75,7 +76,8 @@ def get_openapi(request: Request) -> Response:
     return json_response(200, document(server_url=request.base_url))
 
 
-OPERATIONS = {"listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi}
+OPERATIONS = {"listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi,
+              **webhooks.READ}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

@@ -7,6 +7,7 @@ from services.edge import metrics
 from services.edge.api import serve
 from services.edge.http import Request, Response, if_match
 from services.edge.representation import task_response
+from services.handlers import webhooks
 
 
 def update(request: Request) -> Response:
@@ -21,7 +22,7 @@ def update(request: Request) -> Response:
     return task_response(request, task)
 
 
-OPERATIONS = {"updateTask": update, "patchTask": update}
+OPERATIONS = {"updateTask": update, "patchTask": update, **webhooks.UPDATE}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

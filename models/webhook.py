@@ -14,7 +14,7 @@ from pynamodb.models import Model
 from models.table import TableMeta
 
 PARTITION_SUFFIX = "#webhooks"
-SECRET_PARTITION_SUFFIX = "#webhook-secrets"
+SECRET_PARTITION_SUFFIX = "#webhook-secrets"  # noqa: S105 (a partition name)
 COUNT_KEY = "~count"  # "~" sorts after the hex digits and dashes of every webhook id
 
 
@@ -54,7 +54,7 @@ class WebhookCount(Model):
 
     partition = UnicodeAttribute(hash_key=True, attr_name="userID")
     key = UnicodeAttribute(range_key=True, attr_name="taskID")
-    count = NumberAttribute(attr_name="webhookCount")
+    total = NumberAttribute(attr_name="webhookCount")
 
 
 class WebhookSecret(Model):

@@ -2,6 +2,7 @@
 models/delivery.py): one DynamoDB request per call, like services/data/store.py, whose
 error handling these calls share."""
 
+import contextlib
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -31,9 +32,9 @@ def _count_item(user_id: str) -> WebhookCount:
 def create(webhook: Webhook, secret: WebhookSecret, user_id: str, limit: int) -> None:
     """One transaction: the webhook, its secret, and the user's count, which may not pass
     `limit` (TooManyWebhooks; nothing is written)."""
-    count = WebhookCount.count
+    total = WebhookCount.total
     counted = _count_item(user_id).get_update_kwargs_from_instance(
-        [count.add(1)], count.does_not_exist() | (count < limit))
+        [total.add(1)], total.does_not_exist() | (total < limit))
     items = [
         {"Update": counted},
         {"Put": webhook.get_save_kwargs_from_instance(Webhook.webhook_id.does_not_exist())},
@@ -55,7 +56,7 @@ def delete(user_id: str, webhook_id: str) -> None:
     items = [
         {"Delete": webhook.get_delete_kwargs_from_instance(Webhook.webhook_id.exists())},
         {"Update": _count_item(user_id).get_update_kwargs_from_instance(
-            [WebhookCount.count.add(-1)])},
+            [WebhookCount.total.add(-1)])},
         {"Delete": WebhookSecret(secret_partition(user_id), webhook_id)
          .get_delete_kwargs_from_instance()},
     ]
@@ -174,26 +175,20 @@ def record_attempt(user_id: str, webhook_id: str, event_id: str, values: dict[st
 
 def webhook_failing(user_id: str, webhook_id: str, since: str) -> None:
     """Start a failing streak, unless one is running."""
-    try:
+    with contextlib.suppress(WebhookNotFound):  # deleted, or a streak running: nothing to do
         _update(user_id, webhook_id, [Webhook.failing_since.set(since)],
                 Webhook.failing_since.does_not_exist())
-    except WebhookNotFound:
-        pass  # deleted meanwhile, or a streak already running: nothing to do
 
 
 def webhook_recovered(user_id: str, webhook_id: str) -> None:
-    try:
+    with contextlib.suppress(WebhookNotFound):
         _update(user_id, webhook_id, [Webhook.failing_since.remove()],
                 Webhook.failing_since.exists())
-    except WebhookNotFound:
-        pass
 
 
 def deactivate(user_id: str, webhook_id: str, now: str) -> None:
-    try:
+    with contextlib.suppress(WebhookNotFound):
         _update(user_id, webhook_id, [Webhook.active.set(False), Webhook.updated_at.set(now)])
-    except WebhookNotFound:
-        pass
 
 
 def task(owner: str, task_id: str) -> TodoModel | None:

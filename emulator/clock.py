@@ -1,13 +1,15 @@
 """Timers on a clock: the local stand-ins for SQS delays and EventBridge Scheduler run their
-work when it comes due, on a small pool of threads (as Lambda would run it concurrently)."""
+work when it comes due, on a few worker threads (as Lambda would run it concurrently).
+The workers are daemon threads: a delivery waiting on a receiver does not hold up the
+server's exit."""
 
 import heapq
 import itertools
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger("todo-api.clock")
 
@@ -19,18 +21,22 @@ class Timers:
         self._order = itertools.count()
         self._changed = threading.Condition()
         self._stopping = False
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name)
-        self._thread = threading.Thread(target=self._run, name=f"{name}-clock", daemon=True)
+        self._due: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._threads = [threading.Thread(target=self._run, name=f"{name}-clock", daemon=True)]
+        self._threads += [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+                          for i in range(workers)]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         with self._changed:
             self._stopping = True
             self._changed.notify()
-        self._thread.join(timeout=5)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _ in self._threads[1:]:
+            self._due.put(None)
+        self._threads[0].join(timeout=5)
 
     def at(self, key: str, when: float, job: Callable[[], None]) -> None:
         """Run `job` at `when` (epoch seconds); a job already under `key` is replaced."""
@@ -65,11 +71,14 @@ class Timers:
                     continue  # cancelled, or replaced by a later entry
                 del self._jobs[key]
                 job = current[1]
-            self._pool.submit(self._guarded, job)
+            self._due.put(job)
 
-    @staticmethod
-    def _guarded(job: Callable[[], None]) -> None:
-        try:
-            job()
-        except Exception:
-            log.exception("timed job failed")
+    def _work(self) -> None:
+        while True:
+            job = self._due.get()
+            if job is None:
+                return
+            try:
+                job()
+            except Exception:
+                log.exception("timed job failed")

@@ -189,7 +189,7 @@ Resolver = Callable[..., list[tuple[Any, ...]]]
 
 
 def resolve(target: Target, rules: TargetRules | None = None,
-            resolver: Resolver = socket.getaddrinfo) -> IPAddress:
+            resolver: Resolver | None = None) -> IPAddress:
     """The address to connect to: every address the host resolves to must be allowed (a
     name with one private address among public ones is refused), and the first is used."""
     rules = rules or _rules
@@ -203,7 +203,8 @@ def resolve(target: Target, rules: TargetRules | None = None,
         addresses = [literal]
     else:
         try:
-            found = resolver(target.host, target.port, type=socket.SOCK_STREAM)
+            found = (resolver or socket.getaddrinfo)(target.host, target.port,
+                                                     type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
             raise TargetRefused(f"has a host name that does not resolve ({target.host})") from None
         addresses = []
@@ -223,7 +224,7 @@ def resolve(target: Target, rules: TargetRules | None = None,
 
 
 def check(url: Any, rules: TargetRules | None = None,
-          resolver: Resolver = socket.getaddrinfo) -> tuple[Target, IPAddress]:
+          resolver: Resolver | None = None) -> tuple[Target, IPAddress]:
     """Parse and resolve: the target and the one address a delivery may connect to."""
     target = parse(url, rules)
     return target, resolve(target, rules, resolver)

@@ -1,4 +1,10 @@
-"""The DynamoDB actions each function needs: exactly what services/data/store.py calls for it."""
+"""The DynamoDB actions each function needs: exactly what services/data/ calls for it."""
+
+from typing import Any
+
+from models.delivery import PARTITION_SUFFIX as DELIVERIES
+from models.webhook import PARTITION_SUFFIX as WEBHOOKS
+from models.webhook import SECRET_PARTITION_SUFFIX as SECRETS
 
 FUNCTION_ACTIONS: dict[str, list[str]] = {
     "createTodo": ["dynamodb:PutItem"],
@@ -7,3 +13,45 @@ FUNCTION_ACTIONS: dict[str, list[str]] = {
     # A delete puts the task's tombstone in the same transaction.
     "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"],
 }
+
+# Webhook counts (create and delete keep them in the same transaction) and test requests:
+# UpdateItem for these functions only on items of the webhooks partitions.
+WEBHOOK_UPDATES = ("createTodo", "deleteTodo")
+# What reads an item: no API function may read a webhook's signing secret (only the
+# dispatcher signs); createTodo writes it once, deleteTodo deletes it with its webhook.
+READS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
+
+# The dispatcher (services/events/): reads tasks, webhooks and secrets; writes only delivery
+# logs and webhooks' failing state.
+DISPATCHER_READS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
+DISPATCHER_WRITES = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+# What Lambda's event source mapping needs of the stream (named: no ListStreams, which only
+# takes "*" and which a mapping given the stream's ARN does not use).
+STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+
+
+def partitions_like(*suffixes: str) -> dict[str, Any]:
+    """An IAM condition: every item's partition key (any user) ends with one of these."""
+    return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"*{s}" for s in suffixes]}}
+
+
+def api_statements(function: str, table_arns: list[str]) -> list[dict[str, Any]]:
+    """Beyond FUNCTION_ACTIONS: the webhook counts, and the secrets no API function reads."""
+    statements: list[dict[str, Any]] = []
+    if function in WEBHOOK_UPDATES:
+        statements.append({"Sid": "WebhookCounts", "Effect": "Allow",
+                           "Action": ["dynamodb:UpdateItem"], "Resource": table_arns[:1],
+                           "Condition": partitions_like(WEBHOOKS)})
+    statements.append({"Sid": "NoWebhookSecrets", "Effect": "Deny", "Action": READS,
+                       "Resource": table_arns, "Condition": {"ForAnyValue:StringLike": {
+                           "dynamodb:LeadingKeys": [f"*{SECRETS}"]}}})
+    return statements
+
+
+def dispatcher_statements(table_arn: str, stream_arn: str) -> list[dict[str, Any]]:
+    return [
+        {"Sid": "Read", "Effect": "Allow", "Action": DISPATCHER_READS, "Resource": [table_arn]},
+        {"Sid": "DeliveryLogs", "Effect": "Allow", "Action": DISPATCHER_WRITES,
+         "Resource": [table_arn], "Condition": partitions_like(DELIVERIES, WEBHOOKS)},
+        {"Sid": "Stream", "Effect": "Allow", "Action": STREAM_READS, "Resource": [stream_arn]},
+    ]

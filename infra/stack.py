@@ -6,10 +6,12 @@ import pulumi_aws as aws
 from infra import settings as stack_settings
 from infra.api import GatewayLogging, RestApi, UserPool
 from infra.boundary import bound_every_role
+from infra.events import DISPATCHER, Events
 from infra.function import ApiFunction
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
-from infra.permissions import FUNCTION_ACTIONS
+from infra.function import table_arns
+from infra.permissions import FUNCTION_ACTIONS, api_statements
 from infra.table import table
 from infra.tagging import tag_everything
 from infra.waf import protect_stage
@@ -36,6 +38,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             table_arn=todos.arn,
             actions=FUNCTION_ACTIONS[name],
             cors_origins=cors_origins,
+            statements=todos.arn.apply(lambda arn, n=name: api_statements(n, table_arns(arn))),
         )
         for name, command in FUNCTIONS.items()
     }
@@ -52,6 +55,8 @@ def build() -> dict[str, pulumi.Output[str]]:
     web = WebApp("web", settings=settings, site=site, api_url=api.stage.invoke_url,
                  user_pool_id=users.pool.id)
     protect_stage(settings, api.stage)
+    events = Events("events", settings=settings, image_uri=image.uri, table=todos,
+                    api_url=api.stage.invoke_url)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(
@@ -59,8 +64,10 @@ def build() -> dict[str, pulumi.Output[str]]:
         settings=settings,
         api_name=api.api.name,
         stage_name=api.stage.stage_name,
-        functions={name: f.function.name for name, f in functions.items()},
+        functions={**{name: f.function.name for name, f in functions.items()},
+                   DISPATCHER: events.dispatcher.function.name},
         table_name=todos.name,
+        dead_letter_queue=events.dead_letters.name,
     )
     return {
         "apiUrl": api.stage.invoke_url,

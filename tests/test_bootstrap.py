@@ -157,7 +157,15 @@ CREATE_ACTION = {
     "aws:cognito/userPoolDomain:UserPoolDomain": "cognito-idp:CreateUserPoolDomain",
     "aws:cognito/managedLoginBranding:ManagedLoginBranding":
         "cognito-idp:CreateManagedLoginBranding",
+    # Events: the dispatcher's queues, reminders' schedule group, stream and queue mappings.
+    "aws:sqs/queue:Queue": "sqs:CreateQueue",
+    "aws:scheduler/scheduleGroup:ScheduleGroup": "scheduler:CreateScheduleGroup",
+    "aws:lambda/eventSourceMapping:EventSourceMapping": "lambda:CreateEventSourceMapping",
 }
+
+
+ESM_WRITES = ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
+              "lambda:DeleteEventSourceMapping"]
 
 
 def _allows(statements: list[dict[str, Any]], action: str) -> bool:
@@ -193,12 +201,18 @@ def test_the_deploy_role_is_scoped_to_todo_api(full: dict[str, Any]) -> None:
             assert verb != "*" and action != "*", action
         for resource in statement["Resource"]:
             if resource == "*":
-                # Only where AWS has no narrower resource, and CreateUserPool only when tagged.
+                # Only where AWS has no narrower resource, CreateUserPool only when tagged,
+                # event source mappings only for the stack's functions.
                 assert statement["Action"] in (["ecr:GetAuthorizationToken"],
-                                               ["cognito-idp:CreateUserPool"]), statement
+                                               ["cognito-idp:CreateUserPool"],
+                                               ESM_WRITES), statement
                 if statement["Action"] == ["cognito-idp:CreateUserPool"]:
                     assert statement["Condition"] == {
                         "StringEquals": {"aws:RequestTag/app": "todo-api"}}
+                if statement["Action"] == ESM_WRITES:
+                    assert statement["Condition"] == {"ArnLike": {
+                        "lambda:FunctionArn":
+                            f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:todo-api-*"}}
             elif resource.startswith(("arn:aws:iam::", "arn:aws:cognito-idp:")):
                 # Names chosen by Pulumi or AWS: held to the app tag instead.
                 conditions = json.dumps(statement.get("Condition", {}))
@@ -214,7 +228,8 @@ def test_the_deploy_role_is_scoped_to_todo_api(full: dict[str, Any]) -> None:
             else:
                 assert f":{ACCOUNT}:" in resource, resource
                 assert "todo-api-" in resource or resource.endswith(
-                    ("log-group:*", "managedruleset/*/*", "key/abc")), resource
+                    ("log-group:*", "managedruleset/*/*", "key/abc",
+                     "event-source-mapping:*")), resource
 
 
 def test_state_and_secrets_access_only_when_configured(full: dict[str, Any]) -> None:

@@ -20,7 +20,9 @@ def boundary_arn(account: str) -> str:
 
 def boundary_policy(region: str, account: str) -> dict[str, Any]:
     """The most any role of a todo-api stack may ever do: the functions' table actions, logs,
-    traces. The deploy role can create roles only under it, so it cannot mint a stronger one."""
+    traces; the events dispatcher's stream, queues and reminder schedules, and the scheduler's
+    call of it. The deploy role can create roles only under it, so it cannot mint a stronger
+    one."""
     arn = f"{region}:{account}"
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "Tables", "Effect": "Allow",
@@ -38,6 +40,23 @@ def boundary_policy(region: str, account: str) -> dict[str, Any]:
          "Resource": ["*"]},
         {"Sid": "Tracing", "Effect": "Allow",
          "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]},
+        {"Sid": "Streams", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator"],
+         "Resource": [f"arn:aws:dynamodb:{arn}:table/{APP}-*/stream/*"]},
+        {"Sid": "Queues", "Effect": "Allow",
+         "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes"],
+         "Resource": [f"arn:aws:sqs:{arn}:{APP}-*"]},
+        {"Sid": "Reminders", "Effect": "Allow",
+         "Action": ["scheduler:CreateSchedule", "scheduler:UpdateSchedule",
+                    "scheduler:DeleteSchedule"],
+         "Resource": [f"arn:aws:scheduler:{arn}:schedule/{APP}-*/*"]},
+        {"Sid": "PassSchedulerRoles", "Effect": "Allow", "Action": ["iam:PassRole"],
+         "Resource": [f"arn:aws:iam::{account}:role/*"],
+         "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}},
+        {"Sid": "InvokeDispatcher", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+         "Resource": [f"arn:aws:lambda:{arn}:function:{APP}-*"]},
     ]}
 
 
@@ -230,6 +249,27 @@ def deploy_policy(region: str, account: str, bucket: str, kms_key: str) -> dict[
                       f"arn:aws:cloudfront::{account}:origin-access-control/*",
                       f"arn:aws:cloudfront::{account}:response-headers-policy/*",
                       f"arn:aws:cloudfront::{account}:cache-policy/*"]},
+        # Events: the delivery queues, the reminders' schedule group, and the mappings that
+        # feed the dispatcher (Lambda names those by id: held to the stack's functions).
+        {"Sid": "Queues", "Effect": "Allow",
+         "Action": ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes",
+                    "sqs:SetQueueAttributes", "sqs:GetQueueUrl", "sqs:TagQueue",
+                    "sqs:UntagQueue", "sqs:ListQueueTags"],
+         "Resource": [f"arn:aws:sqs:{arn}:{APP}-*"]},
+        {"Sid": "ScheduleGroups", "Effect": "Allow",
+         "Action": ["scheduler:CreateScheduleGroup", "scheduler:DeleteScheduleGroup",
+                    "scheduler:GetScheduleGroup", "scheduler:TagResource",
+                    "scheduler:UntagResource", "scheduler:ListTagsForResource"],
+         "Resource": [f"arn:aws:scheduler:{arn}:schedule-group/{APP}-*"]},
+        {"Sid": "EventSourceMappings", "Effect": "Allow",
+         "Action": ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                    "lambda:DeleteEventSourceMapping"],
+         "Resource": ["*"],
+         "Condition": {"ArnLike": {
+             "lambda:FunctionArn": f"arn:aws:lambda:{arn}:function:{APP}-*"}}},
+        {"Sid": "ReadEventSourceMappings", "Effect": "Allow",
+         "Action": ["lambda:GetEventSourceMapping", "lambda:ListEventSourceMappings"],
+         "Resource": [f"arn:aws:lambda:{arn}:event-source-mapping:*"]},
         {"Sid": "Firewall", "Effect": "Allow",
          "Action": ["wafv2:CreateWebACL", "wafv2:DeleteWebACL", "wafv2:GetWebACL",
                     "wafv2:UpdateWebACL", "wafv2:TagResource", "wafv2:UntagResource",

@@ -12,6 +12,8 @@ FUNCTIONS: dict[str, str] = {
     "updateTodo": "services.handlers.update_todo.handler",
     "deleteTodo": "services.handlers.delete_todo.handler",
 }
+# The events dispatcher: a fifth function from the same image, not behind API Gateway.
+EVENT_FUNCTIONS: dict[str, str] = {"dispatchEvents": "services.handlers.dispatch.handler"}
 
 
 class Param(NamedTuple):

@@ -58,6 +58,7 @@ def _statements(table_arn: str, stream_arn: str, queue_arn: str, dead_arn: str,
 class Events(pulumi.ComponentResource):
     def __init__(self, name: str, *, settings: Settings, image_uri: pulumi.Input[str],
                  table: aws.dynamodb.Table, api_url: pulumi.Input[str],
+                 cors_origins: pulumi.Input[list[str]],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("todo-api:index:Events", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -86,7 +87,7 @@ class Events(pulumi.ComponentResource):
         self.dispatcher = ApiFunction(
             DISPATCHER, settings=settings, command=EVENT_FUNCTIONS[DISPATCHER],
             image_uri=image_uri, table_name=table.name, table_arn=table.arn, actions=[],
-            cors_origins=[], statements=statements, timeout_seconds=DISPATCHER_TIMEOUT,
+            cors_origins=cors_origins, statements=statements, timeout_seconds=DISPATCHER_TIMEOUT,
             environment={
                 "DELIVERY_QUEUE_URL": self.queue.url,
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.url,

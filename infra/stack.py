@@ -56,7 +56,7 @@ def build() -> dict[str, pulumi.Output[str]]:
                  user_pool_id=users.pool.id)
     protect_stage(settings, api.stage)
     events = Events("events", settings=settings, image_uri=image.uri, table=todos,
-                    api_url=api.stage.invoke_url)
+                    api_url=api.stage.invoke_url, cors_origins=cors_origins)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(

@@ -73,10 +73,12 @@ def test_the_fuzz_reached_every_handler_signed_in() -> None:
 
 
 def test_sequences_of_calls_on_the_tasks_they_create(local_server: LocalServer) -> None:
-    """Stateful: create, then read, change and delete what was created, in random orders."""
+    """Stateful: create, then read, change and delete what was created, in random orders
+    (the task routes: the webhook routes' sequences would crowd them out of the examples)."""
     STATEFUL: Counter[int] = Counter()
+    tasks = schema.include(path_regex="^/todo")
 
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    class Workflow(tasks.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"base_url": local_server.url}
 

@@ -34,7 +34,18 @@ class Step(NamedTuple):
     keep: dict[str, str] = {}  # noqa: RUF012 variable -> response member or "header:Name"
 
 
+# A receiver nobody runs: the local server takes loopback targets and just logs the failures.
+RECEIVER = "http://127.0.0.1:9/hook"
+
 FLOW: tuple[Step, ...] = (
+    Step("createWebhook", body_values={"url": RECEIVER, "description": "My receiver",
+                                       "events": ["task.created", "task.completed"]},
+         keep={"webhookId": "webhookId"}),
+    Step("listWebhooks"),
+    Step("getWebhook"),
+    Step("updateWebhook", body_fields=("events",),
+         body_values={"events": ["task.created", "task.completed", "task.deleted"]}),
+    Step("testWebhook"),
     Step("createTask", keep={"taskId": "taskId", "userId": "userId", "etag": "header:ETag"},
          headers={"Idempotency-Key": "{{$guid}}"}),
     Step("createTaskSeed", keep={"seedTaskId": "taskId"}),
@@ -54,6 +65,8 @@ FLOW: tuple[Step, ...] = (
     Step("deleteTask"),
     Step("deleteTaskSeed", path={"taskId": "{{userId}}", "seedTaskId": "{{seedTaskId}}"}),
     Step("clearTasks", query={"status": "completed"}),
+    Step("listDeliveries"),
+    Step("deleteWebhook"),
     Step("getOpenApi"),
 )
 
@@ -212,7 +225,7 @@ def collection() -> dict[str, Any]:
         "auth": {"type": "bearer", "bearer": [
             {"key": "token", "value": "{{token}}", "type": "string"}]},
         "variable": [{"key": name, "value": ""} for name in
-                     ("taskId", "userId", "etag", "seedTaskId", "syncToken")],
+                     ("taskId", "userId", "etag", "seedTaskId", "syncToken", "webhookId")],
         "item": [_item(doc, step) for step in FLOW],
     }
 

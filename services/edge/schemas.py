@@ -46,6 +46,7 @@ def _field_schema(field: Field) -> dict[str, Any]:
     elif field.kind == "reminders":
         schema = {
             "type": "array", "maxItems": MAX_REMINDERS,
+            "example": [{"at": "2026-12-31T16:45:00Z"}],
             "items": {
                 "type": "object", "minProperties": 1, "maxProperties": 1,
                 "additionalProperties": False,

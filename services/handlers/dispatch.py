@@ -28,7 +28,9 @@ def _from_environment(context: Any) -> Dispatcher:
                          os.environ["DEAD_LETTER_QUEUE_URL"])
     schedules = aws.EventBridgeSchedules(
         aws.client("scheduler"), os.environ["SCHEDULE_GROUP"],
-        aws.function_arn(context.invoked_function_arn), os.environ["SCHEDULER_ROLE_ARN"])
+        # Schedules call back the function itself, as it was invoked (its own ARN).
+        aws.function_arn(getattr(context, "invoked_function_arn", "")),
+        os.environ["SCHEDULER_ROLE_ARN"])
     return Dispatcher(queue, schedules, from_environment())
 
 

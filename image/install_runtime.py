@@ -32,7 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEEP_SERVICES = ("dynamodb", "scheduler", "sqs")  # the table; the events dispatcher's queue and reminders
+# The table; the events dispatcher's reminders and delivery queue.
+KEEP_SERVICES = ("dynamodb", "scheduler", "sqs")
 # 1980-01-01: the earliest time a zip (and so a wheel) can hold.
 DEFAULT_EPOCH = 315532800
 

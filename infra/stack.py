@@ -1,5 +1,8 @@
 """The whole stack, wired: image, table, functions, users, API. Returns the stack outputs."""
 
+from functools import partial
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -7,16 +10,19 @@ from infra import settings as stack_settings
 from infra.api import GatewayLogging, RestApi, UserPool
 from infra.boundary import bound_every_role
 from infra.events import DISPATCHER, Events
-from infra.function import ApiFunction
+from infra.function import ApiFunction, table_arns
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
-from infra.function import table_arns
 from infra.permissions import FUNCTION_ACTIONS, api_statements
 from infra.table import table
 from infra.tagging import tag_everything
 from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
 from services.edge.routes import FUNCTIONS, ROUTES
+
+
+def _api_statements(function: str, table_arn: str) -> list[dict[str, Any]]:
+    return api_statements(function, table_arns(table_arn))
 
 
 def build() -> dict[str, pulumi.Output[str]]:
@@ -38,7 +44,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             table_arn=todos.arn,
             actions=FUNCTION_ACTIONS[name],
             cors_origins=cors_origins,
-            statements=todos.arn.apply(lambda arn, n=name: api_statements(n, table_arns(arn))),
+            statements=todos.arn.apply(partial(_api_statements, name)),
         )
         for name, command in FUNCTIONS.items()
     }

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from cryptography import x509
@@ -32,7 +32,7 @@ LOOPBACK = targets.TargetRules(local_hosts={"127.0.0.1": "127.0.0.1"})
 
 
 class Seen(BaseHTTPRequestHandler):
-    requests: list[tuple[str, dict[str, str], bytes]] = []
+    requests: ClassVar[list[tuple[str, dict[str, str], bytes]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))

@@ -455,7 +455,8 @@ def test_the_dispatcher_is_fed_by_the_stream_and_its_queue_and_not_by_the_api(
     queue, dead = queues["events-deliveries"], queues["events-dead-letters"]
     mappings = _by_name(stack, "aws:lambda/eventSourceMapping:EventSourceMapping")
     assert set(mappings) == {"events-stream", "events-deliveries"}
-    stream, deliveries = mappings["events-stream"]["inputs"], mappings["events-deliveries"]["inputs"]
+    stream = mappings["events-stream"]["inputs"]
+    deliveries = mappings["events-deliveries"]["inputs"]
     assert stream["eventSourceArn"] == table["state"]["streamArn"]
     assert deliveries["eventSourceArn"] == queue["state"]["arn"]
     for mapping in (stream, deliveries):

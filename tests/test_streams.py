@@ -123,7 +123,7 @@ def test_moto_keeps_a_bounded_stream_and_no_used_iterators(
         backend = dynamodbstreams_backends["123456789012"]["us-east-1"]
         assert len(backend.shard_iterators) < 10
         table = backend.dynamodb.get_table("todos-stream-bound")
-        assert len(table.stream_shard.items) == 40
+        assert table.stream_shard is not None and len(table.stream_shard.items) == 40
     finally:
         follower.stop()
         client.delete_table(TableName="todos-stream-bound")

@@ -273,7 +273,8 @@ def _matches(rule: Rule, anchor: datetime, start: datetime,
             moment = next(found)
         except (StopIteration, ValueError, OverflowError):  # dateutil's end: year 9999
             return
-        moment = moment.replace(year=moment.year - shift)
+        # dateutil counts whole seconds: the anchor's fraction is put back.
+        moment = moment.replace(year=moment.year - shift, microsecond=anchor.microsecond)
         if until is not None and moment > until:
             return
         yield moment

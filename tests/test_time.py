@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from emulator.gateway import Gateway
 from models import TodoModel
 from services.domain import cursor
 from services.domain.ids import uuid7
-from emulator.gateway import Gateway
 from tests.support import ROOT, Api, HttpApi, InProcessApi, LocalServer
 
 
@@ -116,7 +116,7 @@ def test_bad_zones_and_rules_are_400_naming_the_field_and_change_nothing(
 ) -> None:
     task = http.create(user, dueDate="2027-01-04T09:00:00", timeZone="Europe/Paris")
     path = f"/todos/{task['taskId']}"
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"timeZone": "Europe/Pariss"}, "timeZone", "tz database"),
         ({"timeZone": "europe/paris"}, "timeZone", "tz database"),
         ({"timeZone": 1}, "timeZone", "tz database"),

@@ -317,3 +317,17 @@ def test_delta_sync_token_kept_across_a_completion(http: Api, user: str) -> None
                  json_body={"status": "completed"})
     changed = http.request("GET", f"/todos?since={old}", user=user).json()
     assert [(t["dueDate"], t["completedCount"]) for t in changed] == [("2028-06-01", 1)]
+
+
+def test_a_rule_sent_with_its_due_date_and_a_completion_at_once(http: Api, user: str) -> None:
+    """The whole schedule in one write that also completes: planned, then (the task is not
+    as first assumed: it has a status) planned again from the task, and moved one step."""
+    task = http.create(user, title="undated", checklist=[{"title": "a", "done": True}])
+    reply = http.request("PATCH", f"/todos/{task['taskId']}", user=user, json_body={
+        "dueDate": "2027-01-04", "timeZone": "Asia/Tokyo", "recurrence": "FREQ=DAILY",
+        "completed": True})
+    assert reply.status == 200, reply.body
+    moved = reply.json()
+    assert (moved["dueDate"], moved["dueAt"], moved["status"], moved["completedCount"]) == (
+        "2027-01-05", "2027-01-04T15:00:00Z", "pending", 1)
+    assert moved["checklist"] == [{"title": "a", "done": False}] and moved["version"] == 2

@@ -141,22 +141,3 @@ class RestApi(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({"url": self.stage.invoke_url})
-
-
-class GatewayLogging(pulumi.ComponentResource):
-    """API Gateway writes execution and access logs through one role per account and region."""
-
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("todo-api:index:GatewayLogging", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            name,
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "sts:AssumeRole",
-                "Principal": {"Service": "apigateway.amazonaws.com"}}]}),
-            managed_policy_arns=[
-                "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
-            opts=child,
-        )
-        self.account = aws.apigateway.Account(name, cloudwatch_role_arn=role.arn, opts=child)
-        self.register_outputs({})

@@ -4,9 +4,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import settings as stack_settings
-from infra.api import GatewayLogging, RestApi, UserPool
+from infra.api import RestApi, UserPool
 from infra.boundary import contain_every_role
 from infra.function import ApiFunction
+from infra.gateway_logging import GatewayLogging
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS

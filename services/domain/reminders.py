@@ -4,7 +4,7 @@ text), and the moment each one falls on; the dispatcher (services/events/) keeps
 schedule per future moment and sends a task.reminder event when it comes."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 MAX_REMINDERS = 5
@@ -71,28 +71,16 @@ def parse(value: Any) -> tuple[list[dict[str, str]] | None, str | None]:
     return found, None
 
 
-def due_instant(due_date: str | None) -> datetime | None:
-    """The instant a task is due, in UTC, from its dueDate: a date-time (without an offset
-    taken as UTC, as the due-date view does); a date alone has no time, so no instant.
-
-    The one place reminders learn the due time: when tasks carry `dueAt` (and time zones),
-    this reads that instead."""
-    if not due_date or len(due_date) > 40:
+def due_instant(task: dict[str, Any]) -> datetime | None:
+    """The instant a task (its API view) is due, in UTC: its `dueAt`, derived from `dueDate`
+    and `timeZone` (a date alone stands for the start of that day in the task's zone). A
+    repeating task's `dueAt` is its current occurrence's, so its reminders follow it."""
+    text = task.get("dueAt")
+    if not isinstance(text, str) or not text:
         return None
     try:
-        date.fromisoformat(due_date)
-        return None
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(due_date)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -105,7 +93,7 @@ def moment(task: dict[str, Any], reminder: dict[str, str]) -> datetime | None:
     (a `before` reminder of a task without a due time)."""
     if "at" in reminder:
         return parse_moment(reminder["at"])
-    due = due_instant(task.get("dueDate"))
+    due = due_instant(task)
     if due is None:
         return None
     try:

@@ -86,8 +86,11 @@ def task_event(change: TaskChange) -> tuple[str, dict[str, Any]] | None:
         return None
     changed = sorted(name for name in new if name not in _BOOKKEEPING
                      and old.get(name) != new[name])
-    kind = "task.completed" if new["completed"] and not old["completed"] else "task.updated"
-    return kind, {"task": new, "changed": changed}
+    # Completed: the status became completed, or a repeating task's occurrence was done (the
+    # task then moves on to its next one, still open).
+    done = (new["completed"] and not old["completed"]) or (
+        new.get("completedCount", 0) > old.get("completedCount", 0))
+    return ("task.completed" if done else "task.updated"), {"task": new, "changed": changed}
 
 
 def event_id(moment: datetime, seed: str) -> str:

@@ -85,7 +85,7 @@ class LocalSchedules:
     def __init__(self, timers: Timers) -> None:
         self._timers = timers
 
-    def put(self, name: str, at: datetime, payload: dict[str, Any]) -> None:
+    def put(self, name: str, at: datetime, payload: dict[str, Any], *, existing: bool) -> None:
         expression = at_expression(at)  # what AWS would be given, to the second
         when = datetime.fromisoformat(expression[3:-1] + "+00:00").timestamp()
         self._timers.at(name, when, lambda: self._fire(name, payload, 0))

@@ -24,8 +24,8 @@ class Recorder:
     def dead_letter(self, message: dict[str, Any]) -> None:
         self.dead.append(message)
 
-    def put(self, name: str, at: datetime, payload: dict[str, Any]) -> None:
-        self.calls.append(f"put {name[-2:]}")
+    def put(self, name: str, at: datetime, payload: dict[str, Any], *, existing: bool) -> None:
+        self.calls.append(f"{'update' if existing else 'create'} {name[-2:]}")
         self.schedules[name] = (at, payload)
 
     def delete(self, name: str) -> None:

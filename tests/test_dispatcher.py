@@ -247,7 +247,7 @@ def test_reminders_are_scheduled_moved_and_cancelled_with_their_task(
     reminders = [{"before": "PT15M"}, {"at": at}, {"at": past}]
     created = task(user, due_date=due, reminders=reminders)
     dispatcher.on_stream([record("INSERT", None, created)])
-    assert ports.calls == ["put -0", "put -1"]  # the past one never
+    assert ports.calls == ["create -0", "create -1"]  # the past one never
     (first_at, payload), _ = (ports.schedules[n] for n in sorted(ports.schedules))
     assert first_at == now + timedelta(hours=1, minutes=45)
     assert payload["reminder"]["index"] == 0 and payload["reminder"]["taskId"] == created.task_id
@@ -261,7 +261,7 @@ def test_reminders_are_scheduled_moved_and_cancelled_with_their_task(
     moved = task(user, created.task_id, due_date=(now + timedelta(hours=3)).isoformat(),
                  reminders=reminders)
     dispatcher.on_stream([record("MODIFY", renamed, moved)])
-    assert ports.calls == ["put -0"]
+    assert ports.calls == ["update -0"]
     assert ports.schedules[name][0] == now + timedelta(hours=2, minutes=45)
     ports.calls.clear()
     done = task(user, created.task_id, due_date=moved.due_date, reminders=reminders,
@@ -270,7 +270,7 @@ def test_reminders_are_scheduled_moved_and_cancelled_with_their_task(
     assert sorted(ports.calls) == ["delete -0", "delete -1"] and ports.schedules == {}
     ports.calls.clear()
     dispatcher.on_stream([record("MODIFY", done, moved)])  # reopened
-    assert sorted(ports.calls) == ["put -0", "put -1"]
+    assert sorted(ports.calls) == ["create -0", "create -1"]
     ports.calls.clear()
     dispatcher.on_stream([record("REMOVE", moved, None)])
     assert sorted(ports.calls) == ["delete -0", "delete -1"]
@@ -319,3 +319,25 @@ def test_the_handler_takes_lambdas_three_shapes(
             dispatch.handler({"something": "else"}, None)
     finally:
         dispatch.configure(None)
+
+
+def test_a_repeating_tasks_reminders_follow_it_to_its_next_occurrence(
+        dispatcher: Dispatcher, ports: Recorder, clock: Clock, user: str) -> None:
+    hook(user, events=("task.completed", "task.updated"))
+    now = datetime.fromtimestamp(clock.now, UTC)
+    first = (now + timedelta(hours=1)).replace(microsecond=0)
+    repeating: dict[str, Any] = {"recurrence": "FREQ=DAILY", "reminders": [{"before": "PT15M"}]}
+    before = task(user, due_date=first.isoformat(), **repeating)
+    # Completing an occurrence moves the task on to the next one, still open.
+    after = task(user, before.task_id, due_date=(first + timedelta(days=1)).isoformat(),
+                 completed_count=1, last_completed_at=now.isoformat(), **repeating)
+    dispatcher.on_stream([record("INSERT", None, before)])
+    ports.calls.clear()
+    dispatcher.on_stream([record("MODIFY", before, after)])
+    assert ports.calls == ["update -0"]
+    [(moment, _)] = ports.schedules.values()
+    assert moment == first + timedelta(days=1, minutes=-15)
+    [(message, _)] = ports.take()
+    event = json.loads(message["body"])
+    assert event["type"] == "task.completed"
+    assert {"completedCount", "dueAt", "dueDate"} <= set(event["data"]["changed"])

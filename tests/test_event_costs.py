@@ -115,12 +115,12 @@ def test_what_the_dispatcher_spends_per_change(
     monkeypatch.setattr(delivery, "post", lambda *_: delivery.Outcome(200, None))
     without = dispatcher_costs(other_user, 0, counter)
     assert without["create (one reminder)"] == {"dynamodb": {"Query": 1}, "queued": 0,
-                                                "schedules": ["put -0"]}
-    assert without["move the due time"]["schedules"] == ["put -0"]
+                                                "schedules": ["create -0"]}
+    assert without["move the due time"]["schedules"] == ["update -0"]
     assert without["delete"]["schedules"] == ["delete -0"]
     assert "an attempt" not in without
     with_two = dispatcher_costs(user, 2, counter)
     # One Query for the user's webhooks, one conditional PutItem per delivery log.
     assert with_two["create (one reminder)"] == {"dynamodb": {"Query": 1, "PutItem": 2},
-                                                 "queued": 2, "schedules": ["put -0"]}
+                                                 "queued": 2, "schedules": ["create -0"]}
     assert with_two["an attempt"] == {"dynamodb": {"BatchGetItem": 1, "UpdateItem": 1}}

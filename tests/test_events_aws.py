@@ -60,7 +60,7 @@ def test_a_reminder_is_a_one_time_schedule_deleted_after_it_runs(moto_endpoint: 
     schedules = EventBridgeSchedules(scheduler, "reminders", target, role)
     name = "reminder-" + "a" * 40 + "-0"
     moment = datetime(2030, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)
-    schedules.put(name, moment, {"reminder": {"index": 0}})
+    schedules.put(name, moment, {"reminder": {"index": 0}}, existing=False)
     made = scheduler.get_schedule(Name=name, GroupName="reminders")
     assert made["ScheduleExpression"] == "at(2030-01-02T03:04:06)"  # rounded up, never early
     assert made["ScheduleExpressionTimezone"] == "UTC"
@@ -68,9 +68,15 @@ def test_a_reminder_is_a_one_time_schedule_deleted_after_it_runs(moto_endpoint: 
     assert made["FlexibleTimeWindow"] == {"Mode": "OFF"}
     assert made["Target"]["Arn"] == target and made["Target"]["RoleArn"] == role
     assert json.loads(made["Target"]["Input"]) == {"reminder": {"index": 0}}
-    schedules.put(name, datetime(2030, 2, 1, tzinfo=UTC), {"reminder": {"index": 0}})  # moved
+    moved = datetime(2030, 2, 1, tzinfo=UTC)
+    schedules.put(name, moved, {"reminder": {"index": 0}}, existing=True)
     assert scheduler.get_schedule(Name=name, GroupName="reminders")[
         "ScheduleExpression"] == "at(2030-02-01T00:00:00)"
+    # A wrong guess either way still lands: created when thought to exist, moved when not.
+    schedules.put(name, moved, {"reminder": {"index": 0}}, existing=False)
+    schedules.delete(name)
+    schedules.put(name, moved, {"reminder": {"index": 0}}, existing=True)
+    assert scheduler.get_schedule(Name=name, GroupName="reminders")["Name"] == name
     schedules.delete(name)
     schedules.delete(name)  # already gone (or run and deleted): fine
     assert scheduler.list_schedules(GroupName="reminders")["Schedules"] == []

@@ -62,7 +62,7 @@ class EventBridgeSchedules:
         self.target_arn = target_arn
         self.role_arn = role_arn
 
-    def put(self, name: str, at: datetime, payload: dict[str, Any]) -> None:
+    def put(self, name: str, at: datetime, payload: dict[str, Any], *, existing: bool) -> None:
         definition = {
             "Name": name,
             "GroupName": self.group,
@@ -78,12 +78,17 @@ class EventBridgeSchedules:
                 "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
             },
         }
+        # One call when the guess is right; a wrong guess costs a second.
+        first, then, wrong = ((self.scheduler.update_schedule, self.scheduler.create_schedule,
+                               "ResourceNotFoundException") if existing else
+                              (self.scheduler.create_schedule, self.scheduler.update_schedule,
+                               "ConflictException"))
         try:
-            self.scheduler.create_schedule(**definition)
+            first(**definition)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConflictException":
+            if error.response.get("Error", {}).get("Code") != wrong:
                 raise
-            self.scheduler.update_schedule(**definition)
+            then(**definition)
 
     def delete(self, name: str) -> None:
         try:

@@ -163,7 +163,7 @@ class Dispatcher:
             if after is not None and after > now:
                 self.schedules.put(name, after, {"reminder": {
                     "partition": change.partition, "taskId": change.task_id, "index": index,
-                    "at": after.isoformat()}})
+                    "at": after.isoformat()}}, existing=before is not None and before > now)
             elif before is not None and before > now:
                 self.schedules.delete(name)
 

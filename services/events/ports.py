@@ -19,9 +19,10 @@ class Queue(Protocol):
 
 
 class Schedules(Protocol):
-    def put(self, name: str, at: datetime, payload: dict[str, Any]) -> None:
+    def put(self, name: str, at: datetime, payload: dict[str, Any], *, existing: bool) -> None:
         """Create or move the one-time schedule `name`: at `at` the dispatcher is invoked
-        with `payload`, and the schedule is deleted."""
+        with `payload`, and the schedule is deleted. `existing`: it most likely exists (its
+        earlier moment has not come yet), so moving it is tried first."""
 
     def delete(self, name: str) -> None:
         """Delete the schedule if it exists."""

@@ -4,9 +4,16 @@ hands them, in order and in batches of up to 100, to a function in Lambda's Dyna
 format. A batch whose handler reports failed records is read again from the first of them
 (up to MAX_RETRIES times, then skipped, as a mapping with a retry limit does).
 
-It starts at the stream's end (LATEST): items already in the table when the server starts
-(a --state file, a DynamoDB Local table) are not announced again. Shards that appear later
-(DynamoDB Local closes and opens shards as it goes) are read from their start."""
+It starts at the stream's end: items already in the table when the server starts (a --state
+file, a DynamoDB Local table) are not announced again. Shards that appear later (DynamoDB
+Local closes and opens shards as it goes) are read from their start.
+
+The end is found by reading each shard from its start and skipping what is there, not with a
+LATEST iterator, and the follower notes the last record it saw in each shard: DynamoDB Local
+(with -sharedDb) numbers records across all its tables, so an iterator into a shard that is
+still empty may point before that shard's first record, and reading it fails with
+TrimmedDataAccessException. The follower then goes on after the last record it saw (or from
+the shard's start, if it saw none), which is what it meant to read anyway."""
 
 import logging
 import threading
@@ -42,6 +49,7 @@ class StreamFollower:
         self._deliver = deliver
         self._poll = poll_seconds
         self._iterators: dict[str, str] = {}  # shard id -> next iterator
+        self._last: dict[str, str] = {}  # shard id -> sequence number of the last record seen
         self._known: set[str] = set()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stream-follower", daemon=True)
@@ -53,7 +61,7 @@ class StreamFollower:
         for shard in self._shards():
             self._known.add(shard["ShardId"])
             if "EndingSequenceNumber" not in shard.get("SequenceNumberRange", {}):
-                self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "LATEST")
+                self._iterators[shard["ShardId"]] = self._end_of(shard["ShardId"])
         self._thread.start()
 
     def stop(self) -> None:
@@ -77,6 +85,21 @@ class StreamFollower:
             StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind, **extra)
         iterator: str = answer["ShardIterator"]
         return iterator
+
+    def _end_of(self, shard_id: str) -> str:
+        """An iterator past the shard's last record (its records are skipped)."""
+        iterator = self._iterator(shard_id, "TRIM_HORIZON")
+        while True:
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            records = answer.get("Records") or []
+            if records:
+                self._last[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+            following = answer.get("NextShardIterator")
+            if following is None:
+                return iterator  # closed meanwhile: _read finds it so
+            iterator = following
+            if not records:
+                return iterator
 
     def _discover(self) -> None:
         """New shards (their parents read to the end first), from their start."""
@@ -106,8 +129,18 @@ class StreamFollower:
                 self._stopping.wait(self._poll)
 
     def _read(self, shard_id: str) -> bool:
-        answer = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
+        try:
+            answer = self._streams.get_records(ShardIterator=self._iterators[shard_id],
+                                               Limit=BATCH)
+        except self._streams.exceptions.TrimmedDataAccessException:
+            last = self._last.get(shard_id)
+            self._iterators[shard_id] = (
+                self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", last) if last
+                else self._iterator(shard_id, "TRIM_HORIZON"))
+            return True
         records = [lambda_record(r, self.stream_arn) for r in answer.get("Records", [])]
+        if records:
+            self._last[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
         following = answer.get("NextShardIterator")
         if records:
             self._hand_over(shard_id, records)

@@ -127,3 +127,26 @@ def test_moto_keeps_a_bounded_stream_and_no_used_iterators(
     finally:
         follower.stop()
         client.delete_table(TableName="todos-stream-bound")
+
+
+def test_a_fresh_table_beside_busy_ones_is_followed_from_its_first_record(
+        dynamodb_endpoint: str, ddb: Any) -> None:
+    """DynamoDB Local numbers stream records across its tables: an idle table's empty shard
+    must still give its first record (a LATEST iterator there fails to read)."""
+    quiet, busy = f"todos-quiet-{uuid7()[-6:]}", f"todos-busy-{uuid7()[-6:]}"
+    for name in (quiet, busy):
+        embedded.ensure_table(ddb, name)
+    try:
+        for index in range(30):
+            ddb.put_item(TableName=busy, Item={"userID": {"S": "u"}, "taskID": {"S": str(index)}})
+        found = Collected()
+        follower = StreamFollower(dynamodb_endpoint, "us-east-1", quiet, found, 0.05)
+        follower.start()
+        try:
+            ddb.put_item(TableName=quiet, Item={"userID": {"S": "u"}, "taskID": {"S": "first"}})
+            assert wait_for(lambda: found.keys("u") == [("INSERT", "first")])
+        finally:
+            follower.stop()
+    finally:
+        for name in (quiet, busy):
+            ddb.delete_table(TableName=name)

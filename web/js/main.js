@@ -45,7 +45,9 @@ async function start() {
     return;
   }
   session = new Session(config.signIn || { mode: "local" });
-  api = new Api(config.apiUrl || "", () => session.token(), () => signedOut("Your session ended; sign in again.", true));
+  api = new Api(config.apiUrl || "", () => session.token(), () => {
+    if (app) signedOut("Your session ended; sign in again.", true); // not after signing out
+  });
   list = new TaskList($("tasks"), $("task-template"), $("new-title"));
   wire();
   if (session.mode === "cognito") {
@@ -158,12 +160,6 @@ async function onDevSignIn(event) {
 }
 
 async function signedIn() {
-  $("signed-out").hidden = true;
-  $("signed-in").hidden = false;
-  $("who").hidden = false;
-  $("who-name").textContent = `Signed in as ${session.user()}`;
-  $("sign-in-error").hidden = true;
-  $("new-title").focus();
   db ??= await openDb();
   const replica = new Replica(api, db, session.subject());
   await replica.restore();
@@ -182,7 +178,13 @@ async function signedIn() {
   }, settingsFrom(new URL(location.href)), showSync);
   app = { replica, queue, scheduler };
   view.shown = WINDOW;
+  $("signed-out").hidden = true;
+  $("signed-in").hidden = false;
+  $("who").hidden = false;
+  $("who-name").textContent = `Signed in as ${session.user()}`;
+  $("sign-in-error").hidden = true;
   refresh();
+  $("new-title").focus();
   scheduler.start();
 }
 
@@ -345,6 +347,10 @@ function openEditor(taskId) {
   editor = new Editor(item, taskOf(taskId), saveEdit);
 }
 
+/**
+ * Save what an editor says. Save or Enter: wait for the server, so a refusal shows beside its
+ * field. Clicking away (or opening another task): close at once; a refusal shows in the task.
+ */
 async function saveEdit(open, { byBlur }) {
   if (open.saving) return;
   const taskId = open.item.dataset.taskId;
@@ -356,8 +362,9 @@ async function saveEdit(open, { byBlur }) {
   }
   open.clearErrors();
   open.saving = true;
+  if (byBlur) open.close({ focus: false });
   try {
-    const result = await write({ kind: "patch", taskId, patch, base: app.replica.version(taskId) }, { own: true });
+    const result = await write({ kind: "patch", taskId, patch, base: app.replica.version(taskId) }, { own: !byBlur });
     open.close({ focus: !byBlur && !result.conflict });
     if (result.task) announce(`Saved “${result.task.title}”.`);
     else if (result.queued) announce("Saved on this device; it will be sent when the server can be reached.");

@@ -464,11 +464,12 @@ def test_a_failing_api_gets_a_few_list_requests_a_minute_and_recovery_clears_the
 
     page.route("**/todos?*", unavailable)
     page.get_by_label("User name").fill(fresh_user("hal"))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_have_text("The server is not answering (HTTP 503).")
-    expect(page.get_by_text("Your tasks could not be loaded")).to_be_visible()
+    with page.expect_request("**/todos?*"):
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_timeout(500)  # a tight loop would have sent hundreds by now
     assert len(lists) == 1
+    expect(page.get_by_role("alert")).to_have_text("The server is not answering (HTTP 503).")
+    expect(page.get_by_text("Your tasks could not be loaded")).to_be_visible()
     sync = page.locator("#sync")
     for _ in range(60):  # one minute, a second at a time, each answer awaited
         page.clock.run_for(1000)
@@ -627,9 +628,9 @@ def test_a_double_click_on_a_title_edits_it_and_never_ticks_it(
     add(page, "Walk dog")
     add(page, "Feed cat")
     page.get_by_text("Feed cat", exact=True).dblclick()
+    expect(box(page, "Feed cat")).not_to_be_checked()
     title = page.get_by_label("Title")
     expect(title).to_be_focused()
-    expect(box(page, "Feed cat")).not_to_be_checked()
 
     # Escape cancels.
     title.fill("Feed the cat")

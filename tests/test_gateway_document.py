@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from services.gateway_document import GATEWAY_KEYWORDS, Gateway, gateway_document
-from services.openapi import document
-from services.routes import FUNCTIONS, ROUTES
+from services.edge.gateway_document import GATEWAY_KEYWORDS, Gateway, gateway_document
+from services.edge.openapi import document
+from services.edge.routes import FUNCTIONS, ROUTES
 from tests.support import ROOT
 
 # What API Gateway's REST importer does not support, as AWS documents it ("important notes

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from emulator.webapp import SIGN_IN_PATH, content_type
-from infra.web_files import WEB_ROOT
-from services.routes import ROUTES
+from facts.web_files import WEB_ROOT
+from services.edge.routes import ROUTES
 from tests.support import LocalServer
 
 

@@ -297,7 +297,8 @@ def test_a_change_made_elsewhere_is_offered_to_the_user(
     ids = {t["title"]: t["taskId"] for t in api.tasks_of(user)}
 
     # Another device renames the task; this page, still holding version 1, edits it.
-    api.request("PATCH", f"/todos/{ids['Plan trip']}", user=user, json_body={"title": "Plan holiday"})
+    api.request("PATCH", f"/todos/{ids['Plan trip']}", user=user,
+                json_body={"title": "Plan holiday"})
     page.get_by_role("button", name="Edit Plan trip").click()
     page.get_by_label("Description").fill("By train")
     page.get_by_role("button", name="Save").click()
@@ -427,8 +428,9 @@ def test_it_fits_a_phone(browser: Browser, server: LocalServer) -> None:
         no_sideways_scroll(page)
         for title in ("Pick up the dry cleaning before the shop closes at six", "Gym", long_word):
             # Edit and Delete sit on the task's own row, beside its checkbox (no second row).
-            row = [page.get_by_role(role, name=name, exact=True).bounding_box() for role, name in (
-                ("checkbox", title), ("button", f"Edit {title}"), ("button", f"Delete {title}"))]
+            row = [box(page, title).bounding_box()] + [
+                page.get_by_role("button", name=f"{action} {title}", exact=True).bounding_box()
+                for action in ("Edit", "Delete")]
             middles = [b["y"] + b["height"] / 2 for b in row if b is not None]
             assert len(middles) == 3 and max(middles) - min(middles) < 2, title
         for name in ("Delete Pick up the dry cleaning before the shop closes at six",
@@ -725,7 +727,6 @@ def test_every_action_by_keyboard_with_focus_never_lost_to_the_page(
 def test_feedback_sits_where_the_action_is(
         context: BrowserContext, server: LocalServer) -> None:
     """It used to be one grey line below the whole list, errors and successes alike."""
-    api = api_for(server)
     user = fresh_user("max")
     create_many(server, user, [f"Chore {n:02d}" for n in range(20)])
     page = open_app(context, server, QUIET)

@@ -13,6 +13,7 @@ export class Replica {
     this.tasks = new Map(); // taskId -> task
     this.token = null; // the X-Sync-Token to ask with next
     this.loaded = false; // a whole list has been read (now or on an earlier visit)
+    this.forgotten = false;
   }
 
   async restore() {
@@ -24,11 +25,13 @@ export class Replica {
   }
 
   save() {
+    if (this.forgotten) return Promise.resolve(); // signed out while a request was under way
     return this.db.put(REPLICAS, { user: this.user, token: this.token, tasks: [...this.tasks.values()] })
       .catch(() => {});
   }
 
   forget() {
+    this.forgotten = true;
     return this.db.delete(REPLICAS, this.user).catch(() => {});
   }
 

@@ -562,6 +562,7 @@ def test_offline_writes_wait_on_the_device_and_are_sent_once_on_reconnect(
     field = page.get_by_label("New task")
     field.fill("Buy stamps")
     field.press("Enter")
+    box(page, "Buy stamps").check()  # a task made offline, changed offline
     box(page, "Water plants").check()
     page.get_by_role("button", name="Edit Call plumber").click()
     page.get_by_label("Title").fill("Call the plumber")
@@ -571,12 +572,12 @@ def test_offline_writes_wait_on_the_device_and_are_sent_once_on_reconnect(
     page.get_by_role("button", name="Save").click()
     for title in ("Buy stamps", "Water plants", "Call the plumber", "Pay rent"):
         expect(item(page, title)).to_contain_text("Not yet saved")
-    expect(page.locator("#sync")).to_contain_text("4 changes are kept on this device")
+    expect(page.locator("#sync")).to_contain_text("5 changes are kept on this device")
     axe(page, "offline")
 
     # Reload while offline: the service worker serves the app, IndexedDB the list and queue.
     page.reload()
-    expect(box(page, "Buy stamps")).to_be_visible()
+    expect(box(page, "Buy stamps")).to_be_checked()
     expect(box(page, "Water plants")).to_be_checked()
     expect(item(page, "Call the plumber")).to_contain_text("Not yet saved")
     expect(page.get_by_role("alert")).to_have_text("You're offline.")
@@ -609,12 +610,13 @@ def test_offline_writes_wait_on_the_device_and_are_sent_once_on_reconnect(
 
     # In order: the create twice under one key, then each edit on the version it was made on.
     writes = [(m, k, i) for m, k, i in sent if m != "GET"]
-    assert [m for m, _, _ in writes] == ["POST", "POST", "PATCH", "PATCH", "PATCH"]
+    assert [m for m, _, _ in writes] == ["POST", "POST", "PATCH", "PATCH", "PATCH", "PATCH"]
     assert writes[0][1] == writes[1][1] and writes[0][1]
-    assert [i for _, _, i in writes[2:]] == ['"1"', '"1"', '"1"']
+    assert [i for _, _, i in writes[2:]] == ['"1"', '"1"', '"1"', '"1"']
     tasks = stored(server, user)
     assert sorted(tasks) == ["Buy stamps", "Call the plumber", "Pay the rent", "Water plants"]
-    assert tasks["Water plants"]["completed"] and tasks["Pay the rent"]["description"] is None
+    assert tasks["Buy stamps"]["completed"] and tasks["Water plants"]["completed"]
+    assert tasks["Pay the rent"]["description"] is None
     conflict.get_by_role("button", name="Apply my changes").click()
     expect(item(page, "Pay the rent")).not_to_contain_text("Not yet saved")
     assert stored(server, user)["Pay the rent"]["description"] == "By Friday"

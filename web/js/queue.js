@@ -168,20 +168,27 @@ export class Queue {
     }
   }
 
-  /** A write went through: later writes to the same task now build on its new version. */
+  /** A write went through: later writes to the same task now build on its new version (and,
+   * for a task made here, name its server id). */
   async done(op, task) {
-    await this.drop(op);
+    this.ops = this.ops.filter((o) => o !== op);
+    const rebased = [];
     if (task) {
       this.replica.put(task);
       for (const later of this.ops) {
-        if (later.taskId !== op.taskId && !later.taskIds?.includes(op.taskId)) continue;
-        if (later.taskId === op.taskId && later.base === op.base) later.base = task.version;
-        if (later.taskId === op.taskId) later.taskId = task.taskId; // a created task's real id
-        if (later.taskIds) later.taskIds = later.taskIds.map((id) => (id === op.taskId ? task.taskId : id));
-        await this.db.put(QUEUE, later);
+        if (later.taskId === op.taskId) {
+          if ((later.base ?? null) === (op.base ?? null)) later.base = task.version;
+          later.taskId = task.taskId;
+          rebased.push(later);
+        } else if (later.taskIds?.includes(op.taskId)) {
+          later.taskIds = later.taskIds.map((id) => (id === op.taskId ? task.taskId : id));
+          rebased.push(later);
+        }
       }
-      if (op.taskId !== task.taskId) this.on.onRenamed?.(op.taskId, task.taskId);
+      if (op.taskId !== task.taskId) this.on.onRenamed(op.taskId, task.taskId);
     }
+    await this.db.delete(QUEUE, op.seq).catch(() => {});
+    for (const later of rebased) await this.db.put(QUEUE, later);
     await this.replica.save();
     this.settle(op, "resolve", { task });
     this.on.onChange();

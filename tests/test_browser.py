@@ -419,12 +419,12 @@ def test_it_fits_a_phone(browser: Browser, server: LocalServer) -> None:
                       long_word):
             add(page, title)
         page.get_by_role("checkbox", name="Gym", exact=True).check()
-        # A long word wraps: in its card and in the announcement of it.
+        # A long word wraps in its card; the announcement quotes it cut short.
         expect(page.get_by_role("status")).to_contain_text("“Gym” completed.")
         page.get_by_role("button", name=f"Edit {long_word}").click()
         page.get_by_label("Description").fill(long_word)
         page.get_by_role("button", name="Save").click()
-        expect(page.get_by_role("status")).to_contain_text(long_word)
+        expect(page.get_by_role("status")).to_have_text(f"Saved “{long_word[:59]}…”.")
         no_sideways_scroll(page)
         for title in ("Pick up the dry cleaning before the shop closes at six", "Gym", long_word):
             # Edit and Delete sit on the task's own row, beside its checkbox (no second row).

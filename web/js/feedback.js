@@ -7,6 +7,9 @@ import { ApiError } from "./api.js";
 const $ = (id) => document.getElementById(id);
 let fade = 0;
 
+/** A task's title as a message quotes it: a 200-character title is cut short. */
+export const quote = (title) => `“${title.length > 60 ? `${title.slice(0, 59)}…` : title}”`;
+
 /** A success (or neutral news), read out politely. */
 export function announce(text) {
   const status = $("status");

@@ -9,7 +9,7 @@ import { Session, SignInError } from "./auth.js";
 import { describe, showConflict } from "./conflict.js";
 import { openDb } from "./db.js";
 import { Editor } from "./editor.js";
-import { alertIn, announce, clearErrors, focusFirst, showFieldError, showProblem } from "./feedback.js";
+import { alertIn, announce, clearErrors, focusFirst, quote, showFieldError, showProblem } from "./feedback.js";
 import { filterFromHash, shows } from "./filters.js";
 import { TaskList } from "./list.js";
 import { localId, Queue } from "./queue.js";
@@ -304,8 +304,8 @@ async function onAdd(event) {
   const taskId = localId();
   try {
     const result = await write({ kind: "create", taskId, fields: { title }, key: crypto.randomUUID() }, { own: true });
-    if (result.task) announce(`Added “${result.task.title}”.`);
-    else if (result.queued) announce(`Added “${title}” on this device; it will be sent when the server can be reached.`);
+    if (result.task) announce(`Added ${quote(result.task.title)}.`);
+    else if (result.queued) announce(`Added ${quote(title)} on this device; it will be sent when the server can be reached.`);
   } catch (error) {
     if (!input.value) input.value = title;
     showProblem(error, form, { title: input });
@@ -314,7 +314,7 @@ async function onAdd(event) {
 
 async function onToggle(taskId, completed) {
   const result = await write({ kind: "patch", taskId, patch: { completed }, base: app.replica.version(taskId) });
-  if (result.task) announce(`“${result.task.title}” ${completed ? "completed" : "reopened"}.`);
+  if (result.task) announce(`${quote(result.task.title)} ${completed ? "completed" : "reopened"}.`);
 }
 
 async function onToggleAll(completed) {
@@ -330,7 +330,7 @@ async function onToggleAll(completed) {
 async function onDelete(taskId) {
   const task = taskOf(taskId);
   const result = await write({ kind: "delete", taskId, base: app.replica.version(taskId) });
-  if (result.task === null) announce(`Deleted “${task.title}”.`);
+  if (result.task === null) announce(`Deleted ${quote(task.title)}.`);
 }
 
 async function onClearCompleted() {
@@ -366,7 +366,7 @@ async function saveEdit(open, { byBlur }) {
   try {
     const result = await write({ kind: "patch", taskId, patch, base: app.replica.version(taskId) }, { own: !byBlur });
     open.close({ focus: !byBlur && !result.conflict });
-    if (result.task) announce(`Saved “${result.task.title}”.`);
+    if (result.task) announce(`Saved ${quote(result.task.title)}.`);
     else if (result.queued) announce("Saved on this device; it will be sent when the server can be reached.");
   } catch (error) {
     showProblem(error, open.form, open.controls, open.formError);
@@ -380,7 +380,7 @@ async function saveEdit(open, { byBlur }) {
 function onConflict(newer, patch) {
   const item = list.itemOf(newer.taskId);
   if (!item) {
-    listFeedback(`“${newer.title}” was changed elsewhere, so your change (${describe(patch).yours}) was not applied.`);
+    listFeedback(`${quote(newer.title)} was changed elsewhere, so your change (${describe(patch).yours}) was not applied.`);
     return;
   }
   if (editor?.item === item) editor.close({ focus: false });
@@ -392,16 +392,16 @@ function onConflict(newer, patch) {
 }
 
 function onGone(task) {
-  listFeedback(`“${task.title || "A task"}” had been deleted elsewhere; your change to it was dropped.`);
+  listFeedback(`${task.title ? quote(task.title) : "A task"} had been deleted elsewhere; your change to it was dropped.`);
 }
 
 function onRefused(op, error) {
   const item = list.itemOf(op.taskId);
   const title = taskOf(op.taskId)?.title || op.fields?.title || "a task";
   if (op.kind === "clear") alertIn($("list-footer"), `Could not clear completed tasks: ${error.message}`);
-  else if (op.kind === "create") listFeedback(`“${title}” could not be added: ${error.message}`);
+  else if (op.kind === "create") listFeedback(`${quote(title)} could not be added: ${error.message}`);
   else if (item) alertIn(item, `Your change was not saved: ${error.message}`);
-  else listFeedback(`Your change to “${title}” was not saved: ${error.message}`);
+  else listFeedback(`Your change to ${quote(title)} was not saved: ${error.message}`);
 }
 
 start();

@@ -111,6 +111,7 @@ function wire() {
 function signedOut(message = "", focus = false) {
   session.forget();
   app?.scheduler.stop();
+  app?.queue.close();
   app = null;
   editor = null;
   list.clear();

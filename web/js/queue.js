@@ -4,15 +4,14 @@
 // delete with If-Match on the version the user saw (changed elsewhere meanwhile: 412, and the
 // user chooses).
 //
-// Each page holds a Web Lock for its lifetime and marks its writes with it; a write whose page
-// is gone (a closed tab, the page before a reload) is adopted by the next page of that user.
+// Each queue (one per signed-in page) holds a Web Lock while it lives and marks its writes with
+// it; a write whose queue is gone (a closed tab, the page before a reload, a sign-out) is
+// adopted by the next queue of that user.
 
 import { ApiError } from "./api.js";
 import { QUEUE } from "./db.js";
 
-const PAGE = crypto.randomUUID();
-const pageLock = (id) => `todo-page:${id}`;
-navigator.locks?.request(pageLock(PAGE), () => new Promise(() => {}));
+const ownerLock = (id) => `todo-queue:${id}`;
 
 let made = 0;
 /** An id for a task made here, until the server gives it its own: sorts above every UUIDv7
@@ -57,8 +56,15 @@ export class Queue {
     this.replica = replica;
     this.user = replica.user;
     this.on = on;
-    this.ops = []; // this page's writes, oldest first
-    this.waiters = new Map(); // seq -> {resolve, reject} of a write made on this page
+    this.ops = []; // this queue's writes, oldest first
+    this.waiters = new Map(); // seq -> {resolve, reject} of a write made here
+    this.id = crypto.randomUUID();
+    navigator.locks?.request(ownerLock(this.id), () => new Promise((release) => { this.release = release; }));
+  }
+
+  /** Signed out: this queue's writes are left for the next one of the user to adopt. */
+  close() {
+    this.release?.();
   }
 
   get size() {
@@ -95,7 +101,7 @@ export class Queue {
    * server's ApiError when it refused it (400: the caller shows why beside its fields).
    */
   async add(op) {
-    const record = { ...op, user: this.user, owner: PAGE, at: new Date().toISOString() };
+    const record = { ...op, user: this.user, owner: this.id, at: new Date().toISOString() };
     record.seq = await this.db.put(QUEUE, record);
     this.ops.push(record);
     const outcome = new Promise((resolve, reject) => this.waiters.set(record.seq, { resolve, reject }));
@@ -104,15 +110,15 @@ export class Queue {
     return outcome;
   }
 
-  /** Writes left by pages that are gone; in Web Lock order so two tabs never take the same. */
+  /** Writes left by queues that are gone; one tab at a time, so two never take the same. */
   async adopt() {
     const take = async () => {
       const held = new Set(((await navigator.locks?.query())?.held || []).map((lock) => lock.name));
-      const mine = new Set(this.ops.map((op) => op.seq));
       let adopted = false;
       for (const op of await this.db.byUser(QUEUE, this.user).catch(() => [])) {
-        if (mine.has(op.seq) || (op.owner !== PAGE && held.has(pageLock(op.owner)))) continue;
-        op.owner = PAGE;
+        // Ours (sent, waiting, or being added right now), or a live queue's: not to take.
+        if (op.owner === this.id || held.has(ownerLock(op.owner))) continue;
+        op.owner = this.id;
         await this.db.put(QUEUE, op);
         this.ops.push(op);
         adopted = true;

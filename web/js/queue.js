@@ -58,6 +58,7 @@ export class Queue {
     this.on = on;
     this.ops = []; // this queue's writes, oldest first
     this.waiters = new Map(); // seq -> {resolve, reject} of a write made here
+    this.advanced = new Map(); // "taskId@version" -> {taskId, base}: where our writes took it
     this.id = crypto.randomUUID();
     navigator.locks?.request(ownerLock(this.id), () => new Promise((release) => { this.release = release; }));
   }
@@ -103,6 +104,14 @@ export class Queue {
   async add(op) {
     const record = { ...op, user: this.user, owner: this.id, at: new Date().toISOString() };
     record.seq = await this.db.put(QUEUE, record);
+    // A write of ours to the same task may have gone through while this one was being stored:
+    // this one builds on what that one made, as the user saw it.
+    let moved = false;
+    for (let next; (next = this.advanced.get(`${record.taskId}@${record.base ?? null}`));) {
+      Object.assign(record, next);
+      moved = true;
+    }
+    if (moved) await this.db.put(QUEUE, record);
     this.ops.push(record);
     const outcome = new Promise((resolve, reject) => this.waiters.set(record.seq, { resolve, reject }));
     this.on.onChange();
@@ -181,6 +190,7 @@ export class Queue {
     const rebased = [];
     if (task) {
       this.replica.put(task);
+      this.advanced.set(`${op.taskId}@${op.base ?? null}`, { taskId: task.taskId, base: task.version });
       for (const later of this.ops) {
         if (later.taskId === op.taskId) {
           if ((later.base ?? null) === (op.base ?? null)) later.base = task.version;

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from emulator import auth
+from emulator import auth, token_key
 
 
 def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -78,6 +78,7 @@ def serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ["TABLE_NAME"] = args.table
     os.environ["CORS_ALLOWED_ORIGINS"] = args.cors_origins
+    token_key.install()
     stopper = _Stopper()
     signal.signal(signal.SIGTERM, stopper)
     signal.signal(signal.SIGINT, stopper)

@@ -303,7 +303,8 @@ class LocalApiServer:
             for name, value in response.headers
             if name.lower() not in ("content-length", "transfer-encoding")
         ]
-        raw.append((b"content-length", str(len(response.body)).encode()))
+        if response.status != 304:  # a 304 has no body, and no length of its own to tell
+            raw.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
         body = b"" if method == "HEAD" else response.body
         await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -246,7 +246,7 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
     the token's moment, oldest change first. Pages before the last carry the token they
     started from (using it again repeats this sync); the last page carries a fresh one."""
     assert query.since is not None
-    since_ms = cursor.sync_time(user_id, query.since)
+    since_ms = cursor.sync_time(user_id, query.since, _epoch_ms())
     if _epoch_ms() - since_ms > TOMBSTONE_TTL * 1000:
         raise SyncTokenExpired("sync token older than tombstone retention")
     since = _iso(since_ms)
@@ -263,8 +263,10 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
 
 
 def update_task(
-    user_id: str, task_id: str, changes: Changes, *, expected_version: int | None
+    user_id: str, task_id: str, changes: Changes, *,
+    expected_version: frozenset[int] | None,
 ) -> dict[str, Any]:
+    """expected_version: the versions the task may be at (If-Match), None for any."""
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     status = changes.set.get("status")
@@ -291,7 +293,8 @@ def update_task(
     return view(item)
 
 
-def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> None:
+def delete_task(user_id: str, task_id: str, *,
+                expected_version: frozenset[int] | None) -> None:
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     store.delete(user_id, task_id, expected_version=expected_version,

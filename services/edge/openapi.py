@@ -20,7 +20,7 @@ PROBLEM_STATUSES = {
     "500": "Unexpected error",
     "503": "Task store unavailable; see Retry-After",
 }
-ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
+ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,If-None-Match,Idempotency-Key"
 
 
 def _ref(name: str) -> dict[str, Any]:

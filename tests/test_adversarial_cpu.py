@@ -100,7 +100,7 @@ def _forged_tokens() -> list[str]:
     found: list[str] = []
     for moment in FAR:
         found.append(cursor._wrap(USER, {"sync": moment}))
-        found.append(cursor._wrap(USER, {"k": TASK, "q": "asc:", "t": moment}))
+        found.append(cursor.encode(USER, "asc:", cursor.Cursor(TASK, None, False, moment)))
         found.append(old_way({"sync": moment}))
     return found
 

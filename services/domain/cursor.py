@@ -91,8 +91,14 @@ def _unwrap(user_id: str, token: str) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+def _digest(query: str) -> str:
+    """What a cursor holds of its query: a digest, so that a filter of 50 emoji does not
+    push the cursor past its length limit."""
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def encode(user_id: str, query: str, at: Cursor) -> str:
-    body: dict[str, Any] = {"k": at.task_id, "q": query}
+    body: dict[str, Any] = {"k": at.task_id, "q": _digest(query)}
     if at.index_key is not None:
         body["i"] = at.index_key
     if at.tombstone:
@@ -107,9 +113,10 @@ def decode(user_id: str, query: str, cursor: str) -> Cursor:
     body = _unwrap(user_id, cursor) or {}
     task_id, index_key, started = body.get("k"), body.get("i"), body.get("t")
     if (
-        body.get("q") != query
+        body.get("q") != _digest(query)
         or not isinstance(task_id, str) or not is_task_id(task_id)
-        or not (index_key is None or (isinstance(index_key, str) and len(index_key) <= 100))
+        or not (index_key is None
+                or (isinstance(index_key, str) and index_key.isascii() and len(index_key) <= 100))
         or not (started is None or (isinstance(started, int) and not isinstance(started, bool)
                                     and 0 < started < _MAX_MS))
     ):

@@ -15,8 +15,8 @@ from tests.test_bad_input import assert_problem
 
 # Entity tags that are well formed but that this API never issues, or weak: never a match
 # under If-Match's strong comparison. The digits are Unicode digits int() would take ("٣",
-# "𝟗") or that str.isdigit takes and int() refuses ("²": this one was a 500).
-NEVER_MATCHING = ['"²"', '"٣"', '"𝟗"', '"¹²"', '"x"', '"-1"', '"1.0"', '"01x"', 'W/"1"',
+# "\U0001d7d7", a bold nine) or that str.isdigit takes and int() refuses ("²": this one was a 500).
+NEVER_MATCHING = ['"²"', '"٣"', '"\U0001d7d7"', '"¹²"', '"x"', '"-1"', '"1.0"', '"01x"', 'W/"1"',
                   '"2", W/"1"', '"999999999999999999999"', '""']
 
 
@@ -89,8 +89,8 @@ def test_if_none_match_on_a_list_page_is_304_while_unchanged(api: Api, user: str
 
 
 # The parser, over all of Unicode, up to the header sizes the local server admits (16 KiB).
-_ETAGC = st.characters(exclude_categories=("Cs",), exclude_characters='"\x7f').filter(
-    lambda c: ord(c) > 0x20)
+_ETAGC = st.characters(min_codepoint=0x21, exclude_characters='"\x7f').filter(
+    lambda c: not 0xD800 <= ord(c) <= 0xDFFF)
 _OWS = st.text(alphabet=" \t", max_size=3)
 
 
@@ -114,9 +114,9 @@ def test_every_list_of_entity_tags_parses_to_its_tags(case: tuple[str, list[Enti
     header, tags = case
     assert conditions.parse(header, "If-Match") == tags
     versions = conditions.expected_versions(header)
-    assert versions == {int(t.opaque) for t in tags
+    assert versions == frozenset(int(t.opaque) for t in tags
                         if not t.weak and t.opaque.isascii() and t.opaque.isdigit()
-                        and len(t.opaque) <= 18}
+                        and len(t.opaque) <= 18)
     for tag in tags:  # weak comparison: W/ or not, the same opaque tag matches
         assert conditions.none_match(header, f'"{tag.opaque}"')
         assert conditions.none_match(header, f'W/"{tag.opaque}"')
@@ -124,7 +124,7 @@ def test_every_list_of_entity_tags_parses_to_its_tags(case: tuple[str, list[Enti
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=200), st.text(max_size=16 * 1024),
-                 st.text(alphabet='W/", \t*0123456789²٣𝟗x', max_size=16 * 1024)))
+                 st.text(alphabet='W/", \t*0123456789²٣\U0001d7d7x', max_size=16 * 1024)))
 def test_any_text_parses_or_is_a_400_naming_the_header(header: str) -> None:
     for name in ("If-Match", "If-None-Match"):
         try:

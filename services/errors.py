@@ -56,6 +56,10 @@ class StoreUnavailable(TaskError):
     """DynamoDB throttled or failed for longer than the bounded retries."""
 
 
+class StoreTimedOut(StoreUnavailable):
+    """DynamoDB took a request but did not answer in time: a write may have been applied."""
+
+
 class IdempotencyKeyReused(TaskError):
     """The Idempotency-Key was first used with another request body."""
 

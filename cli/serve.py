@@ -9,8 +9,10 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
-from emulator import auth
+from emulator import auth, token_key
 
 
 def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -91,6 +93,34 @@ def _logging() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
+# How long a handler waits for a local engine's answer: under the gateway's 29 s, so the
+# function, not the gateway, answers; far over any queue the engine builds under load.
+LOCAL_READ_TIMEOUT = 25.0
+
+
+def _on_loopback(endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _wait_for_local_engine(models: list[Any]) -> None:
+    """A local engine (moto takes one request at a time, DynamoDB Local queues them) is slow
+    under load, never lost: a read timeout of AWS's 2 s then answered 503 for creates the
+    engine went on to store. Wait for its answer instead, and do not send a write again
+    (a retry would only queue behind the first). DYNAMODB_READ_TIMEOUT and
+    DYNAMODB_MAX_RETRIES, when set, still win."""
+    for model in models:
+        if "DYNAMODB_READ_TIMEOUT" not in os.environ:
+            model.Meta.read_timeout_seconds = LOCAL_READ_TIMEOUT
+        if "DYNAMODB_MAX_RETRIES" not in os.environ:
+            model.Meta.max_retry_attempts = 0
+
+
 def serve(args: argparse.Namespace) -> int:
     from emulator import dynamodb
     from models import ALL_MODELS, configure
@@ -101,6 +131,7 @@ def serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ["TABLE_NAME"] = args.table
     os.environ["CORS_ALLOWED_ORIGINS"] = args.cors_origins
+    token_key.install()
     stopper = _Stopper()
     signal.signal(signal.SIGTERM, stopper)
     signal.signal(signal.SIGINT, stopper)
@@ -114,6 +145,8 @@ def serve(args: argparse.Namespace) -> int:
         engine = dynamodb.EmbeddedDynamoDB()
         endpoint = engine.start()
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    if _on_loopback(endpoint):
+        _wait_for_local_engine(ALL_MODELS)
     # Said to the models outright: when they were imported, the engine had no address yet.
     configure(ALL_MODELS, endpoint=endpoint, table_name=args.table)
     _logging()

@@ -94,7 +94,7 @@ class StreamFollower:
             records = answer.get("Records") or []
             if records:
                 self._last[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-            following = answer.get("NextShardIterator")
+            following: str | None = answer.get("NextShardIterator")
             if following is None:
                 return iterator  # closed meanwhile: _read finds it so
             iterator = following

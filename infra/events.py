@@ -87,7 +87,8 @@ class Events(pulumi.ComponentResource):
         self.dispatcher = ApiFunction(
             DISPATCHER, settings=settings, command=EVENT_FUNCTIONS[DISPATCHER],
             image_uri=image_uri, table_name=table.name, table_arn=table.arn, actions=[],
-            cors_origins=cors_origins, statements=statements, timeout_seconds=DISPATCHER_TIMEOUT,
+            cors_origins=cors_origins, token_keys=None, statements=statements,
+            timeout_seconds=DISPATCHER_TIMEOUT,
             environment={
                 "DELIVERY_QUEUE_URL": self.queue.url,
                 "DEAD_LETTER_QUEUE_URL": self.dead_letters.url,

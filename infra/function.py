@@ -58,6 +58,7 @@ class ApiFunction(pulumi.ComponentResource):
         table_arn: pulumi.Input[str],
         actions: list[str],
         cors_origins: pulumi.Input[list[str]],
+        token_keys: pulumi.Input[str] | None,
         statements: pulumi.Input[list[dict[str, Any]]] | None = None,
         environment: dict[str, pulumi.Input[str]] | None = None,
         timeout_seconds: int | None = None,
@@ -97,6 +98,8 @@ class ApiFunction(pulumi.ComponentResource):
                 "TABLE_NAME": table_name,
                 "CORS_ALLOWED_ORIGINS": pulumi.Output.from_input(cors_origins).apply(",".join),
                 "STACK_NAME": settings.stack,  # the EMF metrics' Stack dimension
+                # A secret (infra/token_keys.py); only the API's functions seal tokens.
+                **({"TOKEN_KEYS": token_keys} if token_keys is not None else {}),
                 **(environment or {}),
             }},
             logging_config={

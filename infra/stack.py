@@ -17,6 +17,8 @@ from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS, api_statements
 from infra.table import table
 from infra.tagging import tag_everything
+from infra.token_keys import generation as token_key_generation
+from infra.token_keys import token_keys
 from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
 from services.edge.routes import FUNCTIONS, ROUTES
@@ -35,6 +37,7 @@ def build() -> dict[str, pulumi.Output[str]]:
     todos = table(settings)
     site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins
     cors_origins = site.cors_origins
+    keys = token_keys(token_key_generation())
     functions = {
         name: ApiFunction(
             name,
@@ -45,6 +48,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             table_arn=todos.arn,
             actions=FUNCTION_ACTIONS[name],
             cors_origins=cors_origins,
+            token_keys=keys,
             statements=todos.arn.apply(partial(_api_statements, name)),
         )
         for name, command in FUNCTIONS.items()

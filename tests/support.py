@@ -109,8 +109,10 @@ class HttpApi(Api):
         self.session = requests.Session()
 
     def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        # Header values beyond Latin-1 go out as their UTF-8 bytes, as a browser sends them.
+        raw = {k: v.encode() if not v.isascii() else v for k, v in headers.items()}
         prepared = self.session.prepare_request(
-            requests.Request(method, self.base_url + path, headers=headers, data=body or None)
+            requests.Request(method, self.base_url + path, headers=raw, data=body or None)
         )
         # The path as written: requests resolves dot segments ("/todos/.." would become "/",
         # the web app) before sending; quoting stays as requests does it.

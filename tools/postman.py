@@ -66,7 +66,7 @@ FLOW: tuple[Step, ...] = (
     Step("listTasks", "Delta sync: what changed since the first list",
          {"since": "{{syncToken}}"}),
     Step("deleteTask"),
-    Step("deleteTaskSeed", path={"taskId": "{{userId}}", "seedTaskId": "{{seedTaskId}}"}),
+    Step("deleteTaskSeed", path={"userId": "{{userId}}", "taskId": "{{seedTaskId}}"}),
     Step("clearTasks", query={"status": "completed"}),
     Step("listDeliveries"),
     Step("deleteWebhook"),

@@ -275,7 +275,7 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
     the token's moment, oldest change first. Pages before the last carry the token they
     started from (using it again repeats this sync); the last page carries a fresh one."""
     assert query.since is not None
-    since_ms = cursor.sync_time(user_id, query.since)
+    since_ms = cursor.sync_time(user_id, query.since, _epoch_ms())
     if _epoch_ms() - since_ms > TOMBSTONE_TTL * 1000:
         raise SyncTokenExpired("sync token older than tombstone retention")
     since = _iso(since_ms)
@@ -313,7 +313,8 @@ def _version(item: TodoModel) -> int:
 
 
 def update_task(
-    user_id: str, task_id: str, changes: Changes, *, expected_version: int | None
+    user_id: str, task_id: str, changes: Changes, *,
+    expected_version: frozenset[int] | None,
 ) -> dict[str, Any]:
     """One conditional UpdateItem in most cases. When the outcome depends on stored fields
     the request does not carry (schedule.Guess), the write assumes them absent and says so
@@ -341,7 +342,7 @@ def update_task(
     for _ in range(_UPDATE_ATTEMPTS):
         try:
             item = _write(user_id, task_id, planned, now, write_id, absent,
-                          expected_version if pinned is None else pinned)
+                          expected_version if pinned is None else frozenset({pinned}))
             return view(item)
         except store.ConditionFailed as failed:
             pinned = _checked_version(failed.item, expected_version)
@@ -350,10 +351,10 @@ def update_task(
     raise StoreUnavailable("the task kept changing under the update")
 
 
-def _checked_version(item: TodoModel, expected_version: int | None) -> int:
-    """The task's version, if it is the one If-Match names (412 otherwise)."""
+def _checked_version(item: TodoModel, expected_version: frozenset[int] | None) -> int:
+    """The task's version, if it is one If-Match names (412 otherwise)."""
     version = _version(item)
-    if expected_version is not None and version != expected_version:
+    if expected_version is not None and version not in expected_version:
         raise VersionMismatch(expected_version, version)
     return version
 
@@ -363,7 +364,7 @@ def _plan_from(item: TodoModel, changes: Changes, task_id: str, now: str) -> sch
 
 
 def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_id: str,
-           absent: frozenset[str], expected_version: int | None) -> TodoModel:
+           absent: frozenset[str], expected_version: frozenset[int] | None) -> TodoModel:
     # The index keys follow the fields: the change index always, the due-date index with
     # the due date (schedule sets or removes dueKey with dueAt).
     set_fields = {**planned.set, "syncUserID": user_id,
@@ -383,7 +384,8 @@ def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_i
     )
 
 
-def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> None:
+def delete_task(user_id: str, task_id: str, *,
+                expected_version: frozenset[int] | None) -> None:
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     store.delete(user_id, task_id, expected_version=expected_version,

@@ -10,6 +10,7 @@ from services.errors import (
     NotAuthenticated,
     NotOwner,
     PayloadTooLarge,
+    StoreTimedOut,
     StoreUnavailable,
     SyncTokenExpired,
     TaskError,
@@ -126,6 +127,14 @@ def problem_for(error: TaskError, request_id: str) -> Response:
             "This sync token is older than deletions are remembered (30 days): list every "
             "task again without `since` and keep the new X-Sync-Token",
             kind="sync-token-expired",
+        )
+    if isinstance(error, StoreTimedOut):
+        return problem(
+            request_id, 504, "Gateway Timeout",
+            "The task store did not answer in time, so a change this request asked for may or "
+            "may not have been made: read it back before trying again (a create retried with "
+            "the same Idempotency-Key is never made twice)",
+            kind="store-timeout", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(error, StoreUnavailable):
         return problem(

@@ -57,16 +57,40 @@ class Route(NamedTuple):
     authorized: bool = True
     deprecated: bool = False
     problems: tuple[tuple[str, str], ...] = ()  # statuses of this route only: (code, meaning)
+    description: str = ""  # what a client developer reads beside the summary
+    tag: str = "Tasks"  # a key of TAGS
+    # The path as clients read it (/openapi.json) when it differs from the gateway's: API
+    # Gateway allows one variable name per resource level, clients want each named for what
+    # it holds. Same shape; only variable names may differ.
+    client_path: str | None = None
 
     @property
     def path_params(self) -> list[str]:
         return path_variables(self.path)
+
+    @property
+    def document_path(self) -> str:
+        return self.client_path or self.path
 
 
 def path_variables(path: str) -> list[str]:
     """The names of a resource path's {variables}, in order."""
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
+
+# The tags of the client's document, each with what it groups.
+TAGS: dict[str, str] = {
+    "Tasks": "The signed-in user's tasks: create, read, list, update, delete, sync.",
+    "Meta": "About this API itself.",
+    "Webhooks": "Signed events pushed to your URLs when tasks change, and reminders.",
+}
+# Every path variable, as clients read it: what it holds.
+PATH_VARIABLES: dict[str, str] = {
+    "taskId": "The task's id (its `taskId`, a UUID).",
+    "userId": "The signed-in user's id (the token's `sub`): the seed's path names it; any "
+              "other user's id is 403.",
+    "webhookId": "The webhook's id (its `webhookId`, a UUID).",
+}
 
 # Idempotency-Key: what createTodo accepts, and what the OpenAPI document says it accepts.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
@@ -118,54 +142,91 @@ CLEAR_CURSOR = Param(
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
-          request_body="TaskCreate", status=201),
+          request_body="TaskCreate", status=201,
+          description="Creates a task for the signed-in user; fields left out take their "
+          "defaults (status pending, priority normal). Answers 201 with the task, its URL in "
+          "Location and its version in ETag. With an Idempotency-Key, a retry of the same "
+          "request returns the first answer and creates nothing."),
     Route("POST", "/todo", "createTodo", "createTaskSeed",
           "Create a task (the seed tutorial's path)", params=SEED_USER,
-          request_body="TaskCreate", status=201, deprecated=True),
+          request_body="TaskCreate", status=201, deprecated=True,
+          description="The same as POST /todos, on the path of the tutorial this API grew "
+          "from. Use POST /todos."),
     Route("GET", "/todos", "getTodos", "listTasks",
           "List the caller's tasks (by creation or due date), or what changed since a sync "
           "token", params=(LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE,
                             SINCE, *SEED_USER),
           response="TaskList", problems=(("410", "The sync token is older than 30 days: "
-                                          "list everything again"),)),
-    Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
+                                          "list everything again"),),
+          description="A page of the signed-in user's tasks (limit, then the cursor from "
+          "X-Next-Cursor or the Link header for the next page), by creation or, with sort="
+          "dueDate, dueAfter or dueBefore, by due date; filtered by status and tag. With "
+          "since, what changed after an X-Sync-Token, tombstones of deleted tasks included. "
+          "Every page is one DynamoDB Query. The page's ETag changes with its content: send it "
+          "back in If-None-Match to get a 304 while nothing on the page changed."),
+    Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER,
+          description="The task, with its version in ETag; 404 if the signed-in user has no "
+          "task with this id. With If-None-Match holding the current ETag: 304, no body."),
     Route("PUT", "/todos/{taskId}", "updateTodo", "updateTask",
           "Update a task (partial, as the seed did)", params=SEED_USER,
-          request_body="TaskUpdate"),
+          request_body="TaskUpdate",
+          description="Changes the fields sent and nothing else (the seed's partial PUT); "
+          "null removes an optional field. 404 if there is no such task (never an upsert). "
+          "With If-Match, only if the task is still at that version (else 412)."),
     Route("PATCH", "/todos/{taskId}", "updateTodo", "patchTask",
           "Update a task with a JSON merge patch (RFC 7396)", params=SEED_USER,
-          request_body="TaskUpdate"),
+          request_body="TaskUpdate",
+          description="A JSON merge patch: the fields sent change, null removes an optional "
+          "field, fields not sent stay as they are. With If-Match, only if the task is still "
+          "at that version (else 412, with the current ETag)."),
     Route("DELETE", "/todos/{taskId}", "deleteTodo", "deleteTask", "Delete a task",
-          params=SEED_USER, response="Message"),
-    # API Gateway allows one variable name per level, so the seed's /todos/{userId}/{taskId}
-    # is declared as /todos/{taskId}/{seedTaskId}: the first segment carries the user id.
+          params=SEED_USER, response="Message",
+          description="Deletes the task (a delta sync reports it as a tombstone). With "
+          "If-Match, only if the task is still at that version (else 412)."),
+    # API Gateway allows one variable name per level, so the gateway knows the seed's
+    # /todos/{userId}/{taskId} as /todos/{taskId}/{seedTaskId} (the first segment carries the
+    # user id); clients read it under its own names.
     Route("DELETE", "/todos/{taskId}/{seedTaskId}", "deleteTodo", "deleteTaskSeed",
-          "Delete a task (the seed's path: /todos/{userId}/{taskId})", params=SEED_USER,
-          response="Message", deprecated=True),
+          "Delete a task (the seed tutorial's path)", params=SEED_USER,
+          response="Message", deprecated=True, client_path="/todos/{userId}/{taskId}",
+          description="The same as DELETE /todos/{taskId}, on the tutorial's path, which also "
+          "names the user: it must be the signed-in user (else 403)."),
     Route("DELETE", "/todos", "deleteTodo", "clearTasks",
           "Delete the caller's tasks of a status (or all), a bounded batch per request",
           params=(CLEAR_STATUS, CLEAR_CURSOR, *SEED_USER),
-          response="ClearResult"),
+          response="ClearResult",
+          description="Deletes the signed-in user's tasks of one status (or all) among the "
+          "next 250 it reads; when it stops before the end it answers more: true and a cursor: "
+          "repeat the request with it."),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
-          response="OpenApi", authorized=False),
+          response="OpenApi", authorized=False, tag="Meta",
+          description="This document, with the server's own URL. No token needed."),
     # Webhooks (services/handlers/webhooks.py), each on the function of its verb.
     Route("POST", "/webhooks", "createTodo", "createWebhook",
           "Subscribe a URL to task events (the signing secret is shown only in this answer)",
           request_body="WebhookCreate", status=201, response="WebhookCreated",
-          problems=(("409", "The caller has 10 webhooks already"),)),
+          problems=(("409", "The caller has 10 webhooks already"),), tag="Webhooks",
+          description="The URL must be https to a host whose every address is public "
+          "(checked now and before every delivery). Events are signed as Standard Webhooks "
+          "say, with the `secret` of this answer; it is never shown again."),
     Route("GET", "/webhooks", "getTodos", "listWebhooks", "The caller's webhooks",
-          response="WebhookList"),
+          response="WebhookList", tag="Webhooks"),
     Route("GET", "/webhooks/{webhookId}", "getTodos", "getWebhook", "One webhook",
-          response="Webhook"),
+          response="Webhook", tag="Webhooks"),
     Route("PATCH", "/webhooks/{webhookId}", "updateTodo", "updateWebhook",
           "Change a webhook's url, events, description or active (a JSON merge patch)",
-          request_body="WebhookUpdate", response="Webhook"),
+          request_body="WebhookUpdate", response="Webhook", tag="Webhooks",
+          description="`active: true` turns a webhook that was switched off back on."),
     Route("DELETE", "/webhooks/{webhookId}", "deleteTodo", "deleteWebhook",
-          "Delete a webhook", response="Message"),
+          "Delete a webhook", response="Message", tag="Webhooks"),
     Route("POST", "/webhooks/{webhookId}/test", "createTodo", "testWebhook",
-          "Send a webhook.test event to the webhook now", status=202, response="TestEvent"),
+          "Send a webhook.test event to the webhook now", status=202, response="TestEvent",
+          tag="Webhooks"),
     Route("GET", "/webhooks/{webhookId}/deliveries", "getTodos", "listDeliveries",
-          "The webhook's last 50 deliveries, newest first", response="DeliveryList"),
+          "The webhook's last 50 deliveries, newest first", response="DeliveryList",
+          tag="Webhooks",
+          description="Each with its attempts, the last status or error, and when the next "
+          "attempt is due; `failed` once given up."),
 )
 
 

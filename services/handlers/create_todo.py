@@ -28,7 +28,7 @@ def _seed_user_ids(body: dict[str, Any]) -> list[str]:
 
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get("idempotency-key")
-    if key is not None and not _KEY.match(key):
+    if key is not None and not _KEY.fullmatch(key):  # ($ would let a trailing "\n" through)
         raise ValidationFailed("Invalid Idempotency-Key", [FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters", "header")])
     return key

@@ -12,7 +12,7 @@ from models import Delivery, TodoModel, Webhook, WebhookCount, WebhookSecret
 from models import delivery as delivery_keys
 from models.webhook import COUNT_KEY, partition, secret_partition
 from services.data.store import _client, _dynamodb, _failed_condition_item, _transact
-from services.errors import StoreUnavailable, TooManyWebhooks, WebhookNotFound
+from services.errors import StoreUnavailable, TaskError, TooManyWebhooks, WebhookNotFound
 
 # API field name -> model attribute, for what PATCH /webhooks/{id} may change.
 _ATTRIBUTES: dict[str, Any] = {
@@ -35,17 +35,21 @@ def create(webhook: Webhook, secret: WebhookSecret, user_id: str, limit: int) ->
     total = WebhookCount.total
     counted = _count_item(user_id).get_update_kwargs_from_instance(
         [total.add(1)], total.does_not_exist() | (total < limit))
-    items = [
+    _transact_or_refuse([
         {"Update": counted},
         {"Put": webhook.get_save_kwargs_from_instance(Webhook.webhook_id.does_not_exist())},
         {"Put": secret.get_save_kwargs_from_instance()},
-    ]
+    ], TooManyWebhooks(limit))
+
+
+def _transact_or_refuse(items: list[dict[str, Any]], refusal: TaskError) -> None:
+    """One transaction; `refusal` if its condition fails (then nothing was written)."""
     with _dynamodb():
         try:
             _transact(items)
         except ClientError as error:
             if _failed_condition_item(error) is not None:
-                raise TooManyWebhooks(limit) from None
+                raise refusal from None
             raise
 
 
@@ -53,20 +57,13 @@ def delete(user_id: str, webhook_id: str) -> None:
     """One transaction: the webhook, its secret and one off the count; WebhookNotFound if
     there is no such webhook (then nothing changes)."""
     webhook = Webhook(partition(user_id), webhook_id)
-    items = [
+    _transact_or_refuse([
         {"Delete": webhook.get_delete_kwargs_from_instance(Webhook.webhook_id.exists())},
         {"Update": _count_item(user_id).get_update_kwargs_from_instance(
             [WebhookCount.total.add(-1)])},
         {"Delete": WebhookSecret(secret_partition(user_id), webhook_id)
          .get_delete_kwargs_from_instance()},
-    ]
-    with _dynamodb():
-        try:
-            _transact(items)
-        except ClientError as error:
-            if _failed_condition_item(error) is not None:
-                raise WebhookNotFound(webhook_id) from None
-            raise
+    ], WebhookNotFound(webhook_id))
 
 
 def get(user_id: str, webhook_id: str) -> Webhook | None:

@@ -3,6 +3,7 @@ the secret (shown once), test events and the deliveries list. No HTTP here."""
 
 import base64
 import os
+from collections.abc import Callable
 from typing import Any
 
 from models import Delivery, Webhook, WebhookSecret
@@ -95,6 +96,15 @@ def _url(value: Any, errors: list[FieldError]) -> str | None:
     return target.url
 
 
+def _active(value: Any) -> tuple[bool | None, str | None]:
+    return (value, None) if isinstance(value, bool) else (None, "must be true or false")
+
+
+# Field -> its check: (the value to store, None) or (None, what is wrong).
+_CHECKS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    "events": _events, "description": _description, "active": _active}
+
+
 def _parse(body: dict[str, Any], *, patch: bool) -> tuple[dict[str, Any], frozenset[str]]:
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
@@ -113,22 +123,12 @@ def _parse(body: dict[str, Any], *, patch: bool) -> tuple[dict[str, Any], frozen
             url = _url(raw, errors)
             if url is not None:
                 values["url"] = url
-        elif name == "events":
-            events, problem = _events(raw)
-            if problem:
-                errors.append(FieldError(name, problem))
-            else:
-                values[name] = events
-        elif name == "description":
-            text, problem = _description(raw)
-            if problem:
-                errors.append(FieldError(name, problem))
-            else:
-                values[name] = text
-        elif not isinstance(raw, bool):
-            errors.append(FieldError(name, "must be true or false"))
         else:
-            values[name] = raw
+            value, problem = _CHECKS[name](raw)
+            if problem:
+                errors.append(FieldError(name, problem))
+            else:
+                values[name] = value
     if not patch:
         errors += [FieldError(name, "is required") for name in ("url", "events")
                    if name not in body]

@@ -91,14 +91,17 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         saved.append((table, hash_value, range_value, copy.deepcopy(current)))
         shard = table.stream_shard
         if shard is not None and id(shard) not in streams:
-            streams[id(shard)] = (shard, len(shard.items))
+            # The next record's sequence number (a count would not do: at the cap, each new
+            # record pushes the oldest out and the count stays the same).
+            streams[id(shard)] = (shard, shard.starting_sequence_number + len(shard.items))
     try:
         _moto_transact_write_items(self, transact_items)
     except BaseException:
         for table, hash_value, range_value, item in reversed(saved):
             _restore(table, hash_value, range_value, item)
-        for shard, length in streams.values():
-            del shard.items[length:]  # the writes were undone: so are their records
+        for shard, next_sequence in streams.values():
+            # The writes were undone: so are their records.
+            del shard.items[max(0, next_sequence - shard.starting_sequence_number):]
         raise
 
 

@@ -150,3 +150,15 @@ def test_a_fresh_table_beside_busy_ones_is_followed_from_its_first_record(
     finally:
         for name in (quiet, busy):
             ddb.delete_table(TableName=name)
+
+
+@pytest.mark.moto(reason="moto's stream at its record cap (emulator/moto_fixes.py)")
+def test_a_failed_transaction_leaves_no_record_when_the_stream_is_full(
+        moto_endpoint: str, ddb: Any, collected: Collected, user: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import moto_fixes
+
+    monkeypatch.setattr(moto_fixes, "STREAM_RECORDS_KEPT", 5)
+    for index in range(8):  # past the cap: each new record pushes the oldest out
+        ddb.put_item(**put(user, f"filler-{index}")["Put"])
+    test_a_failed_transaction_leaves_no_record(ddb, collected, f"{user}-full")

@@ -13,6 +13,7 @@ from services.edge.routes import (
     path_variables,
 )
 from services.edge.schemas import components
+from services.edge.webhook_schemas import callbacks
 
 PROBLEM_STATUSES = {
     "400": "Invalid request (see errors)",
@@ -140,6 +141,9 @@ def _operation(route: Route) -> dict[str, Any]:
     }
     if route.deprecated:
         operation["deprecated"] = True
+    events = callbacks(route.response)
+    if events:
+        operation["callbacks"] = events
     if route.request_body:
         media = ["application/json"]
         if route.method == "PATCH":

@@ -109,3 +109,31 @@ def components() -> dict[str, Any]:
             },
         },
     }
+
+
+def callbacks(response: str) -> dict[str, Any] | None:
+    """What a new webhook will be sent (OpenAPI 3.0 callbacks: POST to the URL in the
+    request's body), for the operation that creates one."""
+    if response != "WebhookCreated":
+        return None
+    signed = [
+        ("webhook-id", "The event id, the same on every retry"),
+        ("webhook-timestamp", "Unix seconds of this attempt"),
+        ("webhook-signature", "v1, then base64 of HMAC-SHA256 keyed with the secret's bytes "
+                              "over {webhook-id}.{webhook-timestamp}.{body}"),
+    ]
+    return {"event": {"{$request.body#/url}": {"post": {
+        "summary": "An event, signed (Standard Webhooks)",
+        "description": "Delivered at least once: drop an eventId you have handled. A 2xx "
+                       "within 10 s is success; anything else is retried with backoff.",
+        "parameters": [{"name": name, "in": "header", "required": True,
+                        "description": text, "schema": {"type": "string"}}
+                       for name, text in signed],
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": _ref("Event")}}},
+        "responses": {"2XX": {"description": "Received"},
+                      "4XX": {"description": "Refused: retried with backoff, as any answer "
+                                             "but a 2XX (a 5XX, none within 10 s)"}},
+        # The receiver checks the signature, not a token of this API.
+        "security": [],
+    }}}}

@@ -9,7 +9,7 @@ STATE ?=
 FUZZ_EXAMPLES ?= 2000
 
 .PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps \
-	browser-test e2e lint-workflows newman postman dynamodb-local test-dynamodb-local
+	browser-test e2e lint-workflows newman postman diagram dynamodb-local test-dynamodb-local
 
 # The suite without the parts that need a container engine or a browser (make check, and the
 # DynamoDB Local run).
@@ -96,6 +96,11 @@ newman: tests/newman/node_modules/.installed
 # The Postman collection and `local` environment, generated from the OpenAPI document.
 postman: $(VENV)/.local-installed
 	$(BIN)/todo-api postman
+
+# The architecture picture (Mermaid) in README.md and docs/ARCHITECTURE.md, generated from the
+# route table, the models and tools/diagram.py's list of the other parts.
+diagram: $(VENV)/.local-installed
+	$(BIN)/python -m tools.diagram
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

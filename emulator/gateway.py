@@ -16,17 +16,15 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from emulator.auth import Verifier
-from services.http import cors_headers
-from services.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS
-from services.problems import problem
-from services.routes import FUNCTIONS, ROUTES, Route
-
-if TYPE_CHECKING:
-    from emulator.webapp import WebApp
+from emulator.exchange import HttpResponse, LocalSite
+from services.edge.http import cors_headers
+from services.edge.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS
+from services.edge.problems import problem
+from services.edge.routes import FUNCTIONS, ROUTES, Route
 
 MAX_GATEWAY_BODY = 10 * 1024 * 1024  # API Gateway's payload limit (10 MB)
 MAX_LAMBDA_RESPONSE = 6 * 1024 * 1024  # Lambda's synchronous response limit (6 MB)
@@ -38,13 +36,6 @@ log = logging.getLogger("todo-api.gateway")
 _IDENTITY_NULLS = ("cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller",
                    "apiKey", "principalOrgId", "accessKey", "cognitoAuthenticationType",
                    "cognitoAuthenticationProvider", "userArn", "user")
-
-
-@dataclass
-class HttpResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
 
 
 @dataclass
@@ -121,13 +112,13 @@ class Gateway:
         binary_media_types: tuple[str, ...] = (),
         handlers: Mapping[str, Handler] | None = None,
         concurrency: int = 64,
-        web: "WebApp | None" = None,
+        web: LocalSite | None = None,
     ) -> None:
         self.verifier = verifier
         self.web = web  # the web app's own paths (local only); everything else is the API's
         self.stage = stage
         self.timeout = timeout
-        # The API declares none today (services/openapi.py), so every body arrives as text.
+        # The API declares none today (services/edge/openapi.py), so every body arrives as text.
         self.binary_media_types = binary_media_types
         self.set_public_url(public_url)
         self._handlers: dict[str, Handler] = dict(handlers or {})
@@ -301,7 +292,7 @@ class Gateway:
             return body.decode("utf-8"), False
         except UnicodeDecodeError:
             # API Gateway would pass these bytes on as (mangled) text; base64 keeps them
-            # exact and tells the handler so. See the README's list of differences.
+            # exact and tells the handler so. See docs/LOCAL.md's list of differences.
             return base64.b64encode(body).decode(), True
 
     @staticmethod

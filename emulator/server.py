@@ -21,9 +21,10 @@ from hypercorn.config import Config
 from hypercorn.protocol.h11 import H11Protocol
 from hypercorn.typing import ASGIFramework
 
-from emulator.gateway import MAX_GATEWAY_BODY, Gateway, HttpResponse
+from emulator.exchange import HttpResponse
+from emulator.gateway import MAX_GATEWAY_BODY, Gateway
 from emulator.webapp import WEB_BODY_LIMIT
-from services.problems import problem
+from services.edge.problems import problem
 
 # An early answer (401, 404, 413) to a request whose body is at most this long waits for the
 # body first, so the client's keep-alive connection survives it.

@@ -10,10 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from emulator import auth
-from emulator.gateway import HttpResponse
-from infra.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
+from emulator.exchange import HttpResponse
+from facts.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
+from services.edge.problems import problem
 from services.errors import FieldError
-from services.problems import problem
 
 SIGN_IN_PATH = "/local-dev/sign-in"
 WEB_BODY_LIMIT = 4096  # the sign-in's {"userName": …}; anything larger is not a sign-in

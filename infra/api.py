@@ -1,5 +1,5 @@
 """The front door: Cognito user pool and client, the REST API built from the gateway document
-(services/gateway_document.py: the route table, reduced to what API Gateway imports), its
+(services/edge/gateway_document.py: the route table, reduced to what API Gateway imports), its
 deployment and a stage named after the stack with access logs, tracing and throttling."""
 
 import hashlib
@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import MFA_MODES, Settings
-from services.gateway_document import Gateway, gateway_document
+from services.edge.gateway_document import Gateway, gateway_document
 
 ACCESS_LOG_FORMAT = json.dumps({
     "requestId": "$context.requestId",

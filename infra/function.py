@@ -9,7 +9,7 @@ import pulumi_aws as aws
 from infra.settings import Settings
 from models import TodoModel
 from models.table import table_definition
-from services.routes import Route
+from services.edge.routes import Route
 
 # Named, not `index/*`: the policy pack allows no wildcard in a DynamoDB resource.
 INDEX_NAMES = [i["IndexName"] for i in table_definition(TodoModel)["GlobalSecondaryIndexes"]]

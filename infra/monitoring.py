@@ -8,10 +8,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.settings import Settings
-from services.metrics import BUSINESS, NAMESPACE
+from services.edge.metrics import BUSINESS, NAMESPACE
 
 PERIOD = 300
-# The table operations the functions call (services/store.py), for per-operation metrics.
+# The table operations the functions call (services/data/store.py), for per-operation metrics.
 TABLE_OPERATIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
                     "BatchWriteItem", "TransactWriteItems")
 

@@ -1,4 +1,4 @@
-"""The DynamoDB actions each function needs: exactly what services/store.py calls for it."""
+"""The DynamoDB actions each function needs: exactly what services/data/store.py calls for it."""
 
 FUNCTION_ACTIONS: dict[str, list[str]] = {
     "createTodo": ["dynamodb:PutItem"],

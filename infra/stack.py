@@ -14,7 +14,7 @@ from infra.table import table
 from infra.tagging import tag_everything
 from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
-from services.routes import FUNCTIONS, ROUTES
+from services.edge.routes import FUNCTIONS, ROUTES
 
 
 def build() -> dict[str, pulumi.Output[str]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from facts.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
 from infra.settings import Settings
-from infra.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
 
 # No build step means no content-hashed file names: code and config revalidate on every load
 # (a cheap 304 from the edge), so a deploy never mixes old and new modules. Images may age.

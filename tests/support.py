@@ -135,7 +135,7 @@ class LocalServer:
     def __init__(self, *args: str, env: Mapping[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(self.port), *args]
+        command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port), *args]
         # Output goes to files: a pipe nobody reads would fill and stall the server.
         self.out = tempfile.NamedTemporaryFile(mode="w+", suffix=".out")  # noqa: SIM115
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
@@ -213,7 +213,7 @@ def write_state_file(path: Path, tasks_per_user: Mapping[str, int]) -> None:
     """A `--state` snapshot holding that many tasks for each user, serialized by the model
     itself (as a server that had created them would have saved them)."""
     from models import TodoModel
-    from services.ids import uuid7
+    from services.domain.ids import uuid7
 
     items = []
     for user, count in tasks_per_user.items():

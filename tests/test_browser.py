@@ -26,7 +26,7 @@ from playwright.sync_api import (
 )
 
 from emulator.auth import issue_token
-from services.routes import ROUTES
+from services.edge.routes import ROUTES
 from tests.support import ROOT, HttpApi, LocalServer
 
 pytestmark = pytest.mark.browser

@@ -118,7 +118,7 @@ def test_the_architecture_picture_is_current() -> None:
 
 def test_the_picture_shows_every_function_route_and_index() -> None:
     from models import TodoModel, table_definition
-    from services.routes import FUNCTIONS, ROUTES
+    from services.edge.routes import FUNCTIONS, ROUTES
 
     picture = diagram.mermaid()
     for name in FUNCTIONS:

@@ -17,7 +17,7 @@ import jwt
 import pytest
 import requests
 
-from emulator.stack_e2e import e2e, throwaway_users
+from e2e.stack import e2e, throwaway_users
 from tests.support import ROOT, LocalServer, free_port
 
 TODO_API = Path(sys.executable).parent / "todo-api"

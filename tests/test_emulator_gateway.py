@@ -21,8 +21,8 @@ from emulator import auth
 from emulator.auth import AUDIENCE, ISSUER, Verifier, claim_string, issue_token
 from emulator.gateway import MAX_GATEWAY_BODY, MAX_LAMBDA_RESPONSE, Gateway, Handler
 from emulator.server import LocalApiServer
-from services import create_todo, delete_todo, get_todos, update_todo
-from services.routes import FUNCTIONS
+from services.edge.routes import FUNCTIONS
+from services.handlers import create_todo, delete_todo, get_todos, update_todo
 from tests.raw_http import connect, read_response, request, running
 from tests.support import proxy_event
 

@@ -255,7 +255,7 @@ def test_serve_takes_a_public_url(user: str) -> None:
     finally:
         server.stop()
     refused = subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "serve", "--port", "0",
+        [sys.executable, "-m", "cli.main", "serve", "--port", "0",
          "--public-url", "http://x\r\nSet-Cookie: a=b"],
         capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert refused.returncode == 2 and "--public-url" in refused.stderr

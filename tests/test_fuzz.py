@@ -11,8 +11,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from emulator.auth import issue_token
-from services.openapi import document
-from services.routes import ROUTES
+from services.edge.openapi import document
+from services.edge.routes import ROUTES
 from tests.support import LocalServer
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))

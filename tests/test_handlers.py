@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from models import TodoModel
-from services import create_todo, delete_todo, get_todos, update_todo
+from services.handlers import create_todo, delete_todo, get_todos, update_todo
 from tests.support import proxy_event as event
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from services import create_todo, update_todo
-from services.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
-from services.ids import uuid7
-from services.logs import JsonFormatter
+from services.domain.ids import uuid7
+from services.edge.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from services.edge.logs import JsonFormatter
+from services.handlers import create_todo, update_todo
 from tests.support import Api, HttpApi, LocalServer, proxy_event
 
 MAX_LOG_LINE = 1024  # bytes: a request's log line holds ids, route, status, timings; no bodies
@@ -211,7 +211,7 @@ def test_nested_bodies_over_http_log_small_lines(local_server: LocalServer, user
 # What an error repeats back is capped.
 
 def test_thousands_of_unknown_query_parameters_give_a_small_problem() -> None:
-    from services import get_todos
+    from services.handlers import get_todos
 
     query = {f"p{i}": "x" * 20 for i in range(5000)}
     response = get_todos.handler(proxy_event("GET", "/todos", "/todos", query=query), None)
@@ -241,7 +241,7 @@ def test_a_huge_path_segment_is_not_echoed(dynamodb_endpoint: str, method: str,
                                            resource: str, module: str) -> None:
     import importlib
 
-    handler = importlib.import_module(f"services.{module}").handler
+    handler = importlib.import_module(f"services.handlers.{module}").handler
     segment = "A" * 60_000
     event = proxy_event(method, resource, f"/todos/{segment}", path_params={"taskId": segment},
                         body={"title": "x"} if method in ("PUT", "PATCH") else None)
@@ -283,8 +283,8 @@ def test_a_body_full_of_unknown_or_long_field_names_gives_a_small_problem(
 
 
 def test_a_field_error_points_at_its_member() -> None:
+    from services.edge.problems import problem
     from services.errors import FieldError
-    from services.problems import problem
 
     body = json.loads(problem("r", 400, "Bad Request", "x", errors=[
         FieldError("a/b~c", "is not a field of a task"), FieldError("limit", "bad", "query"),

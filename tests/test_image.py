@@ -20,7 +20,7 @@ from typing import Any
 import docker
 import pytest
 
-from services.routes import FUNCTIONS
+from services.edge.routes import FUNCTIONS
 from tests import stand_in
 from tests.runtime_api import RuntimeApi
 from tests.support import ROOT, proxy_event
@@ -118,7 +118,8 @@ def function(engine: docker.DockerClient, image: str, endpoint: str,
             volumes={str(PROBE): {"bind": "/opt/probe", "mode": "ro"}},
             environment={
                 "AWS_LAMBDA_RUNTIME_API": runtime.address,
-                "AWS_LAMBDA_FUNCTION_NAME": (command or "services.default.handler").split(".")[1],
+                "AWS_LAMBDA_FUNCTION_NAME":
+                    (command or "services.handlers.default.handler").split(".")[-2],
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
                 "AWS_LAMBDA_LOG_FORMAT": "JSON",
                 "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",

@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from services.routes import FUNCTIONS
+from services.edge.routes import FUNCTIONS
 from tests import task_root
 from tests.support import ROOT, proxy_event
 
@@ -54,7 +54,7 @@ def test_lock_pins_the_whole_closure_with_hashes() -> None:
 
 def test_lock_agrees_with_pyproject() -> None:
     """Re-resolving pyproject.toml, preferring what is locked, must give the lock back."""
-    result = subprocess.run([sys.executable, str(ROOT / "image" / "lock.py"), "--check"],
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "lock.py"), "--check"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 

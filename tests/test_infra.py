@@ -10,8 +10,8 @@ import pytest
 
 from models import TodoModel
 from policy.rules import taggable
-from services.gateway_document import GATEWAY_KEYWORDS
-from services.routes import FUNCTIONS, ROUTES
+from services.edge.gateway_document import GATEWAY_KEYWORDS
+from services.edge.routes import FUNCTIONS, ROUTES
 from tests.support import ROOT
 from tests.test_gateway_document import UNSUPPORTED, keywords
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from services.routes import FUNCTIONS
+from services.edge.routes import FUNCTIONS
 from tests.runtime_api import RuntimeApi
 from tests.support import ROOT, proxy_event
 

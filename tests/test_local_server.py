@@ -26,7 +26,7 @@ def test_banner_names_url_token_and_a_curl_that_works(local_server: LocalServer)
 
 
 def test_token_command_prints_a_token_the_server_accepts(local_server: LocalServer) -> None:
-    result = subprocess.run([sys.executable, "-m", "emulator.cli", "token", "alice"],
+    result = subprocess.run([sys.executable, "-m", "cli.main", "token", "alice"],
                             capture_output=True, text=True, check=True, cwd=ROOT)
     token = result.stdout.strip()
     claims = jwt.decode(token, options={"verify_signature": False})
@@ -107,7 +107,7 @@ def test_corrupt_state_file_stops_the_server_with_a_clear_message(tmp_path: Path
 
 def test_state_file_needs_the_embedded_engine() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "serve", "--state", "x.json",
+        [sys.executable, "-m", "cli.main", "serve", "--state", "x.json",
          "--dynamodb-endpoint", "http://127.0.0.1:9"],
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )

@@ -17,7 +17,7 @@ def _login(
     outputs: Path, endpoint: str, username: str, password: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "login", "--stack", "dev", "--outputs",
+        [sys.executable, "-m", "cli.main", "login", "--stack", "dev", "--outputs",
          str(outputs), "--username", username, "--password-stdin"],
         input=password + "\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
         env={**os.environ, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoint},

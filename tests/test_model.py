@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from models import TodoModel
-from services.ids import is_task_id, uuid7
+from services.domain.ids import is_task_id, uuid7
 
 
 @pytest.fixture(autouse=True)
@@ -91,8 +91,9 @@ def test_a_table_made_before_the_indexes_gets_them(ddb: Any) -> None:
 def test_a_bulk_delete_skips_a_task_that_changed_since_it_was_read(ddb: Any) -> None:
     """Clear reads, then deletes: a task reopened in between, or already deleted, stays as it
     is and gets no tombstone; the others go, each with its tombstone, and are counted."""
-    from services import store, tasks
-    from services.fields import Changes
+    from services.data import store
+    from services.domain import tasks
+    from services.domain.fields import Changes
 
     user = f"bulk-{uuid.uuid4().hex[:8]}"
     ids = [tasks.create_task(user, {"title": f"t{i}", "status": "completed",

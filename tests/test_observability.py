@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from models import TodoModel
-from services import create_todo, delete_todo, get_todos, update_todo
-from services.logs import JsonFormatter
+from services.edge.logs import JsonFormatter
+from services.handlers import create_todo, delete_todo, get_todos, update_todo
 from tests.support import proxy_event
 
 TOKEN_LIKE = "eyJ"  # a JWT's first characters: never in a log

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from services.openapi import document
-from services.routes import FUNCTIONS, ROUTES
+from services.edge.openapi import document
+from services.edge.routes import FUNCTIONS, ROUTES
 from tests.support import Api
 
 METHODS = {"get", "post", "put", "patch", "delete", "options"}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator import postman
 from emulator.auth import issue_token
-from services.openapi import document
+from services.edge.openapi import document
 from tests.support import ROOT, LocalServer
+from tools import postman
 
 NEWMAN = ROOT / "tests" / "newman" / "node_modules" / ".bin" / "newman"
 

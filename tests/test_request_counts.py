@@ -10,7 +10,7 @@ import pytest
 
 from emulator.dynamodb import RequestCounter
 from models import ALL_MODELS, TodoModel
-from services import tasks
+from services.domain import tasks
 from tests.support import InProcessApi
 
 
@@ -90,8 +90,8 @@ def test_a_list_page_is_one_query_that_reads_at_most_the_limit(
 
 def seed_tasks(user: str, count: int, status: str = "pending") -> list[str]:
     """Many tasks at once, written straight to the table (BatchWriteItem), in creation order."""
-    from services.ids import uuid7
-    from services.tasks import now_iso
+    from services.domain.ids import uuid7
+    from services.domain.tasks import now_iso
 
     ids = []
     with TodoModel.batch_write() as batch:

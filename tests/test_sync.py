@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from models import TodoModel
-from services import cursor
-from services.ids import uuid7
+from services.domain import cursor
+from services.domain.ids import uuid7
 from tests.support import ROOT, Api, HttpApi, LocalServer, Reply
 
 DAY_MS = 24 * 3600 * 1000
@@ -198,7 +198,7 @@ def test_backfill_brings_tasks_from_before_the_indexes_into_the_views(
     assert walk_ids(http, user, "/todos?sort=dueDate") == []
 
     run = subprocess.run(
-        [sys.executable, "-m", "emulator.cli", "backfill", "--table", table,
+        [sys.executable, "-m", "cli.main", "backfill", "--table", table,
          "--dynamodb-endpoint", dynamodb_endpoint],
         capture_output=True, text=True, timeout=120, check=True, cwd=ROOT)
     assert int(run.stdout.split()[1]) >= 3, run.stdout

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from emulator.webapp import CONTENT_SECURITY_POLICY, SIGN_IN_PATH, WebApp, content_type
-from infra.web_files import WEB_ROOT, api_reference_files
-from services.routes import ROUTES
+from facts.web_files import WEB_ROOT, api_reference_files
+from services.edge.routes import ROUTES
 from tests.support import LocalServer
 
 

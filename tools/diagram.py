@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from models import ALL_MODELS, TodoModel, table_definition
-from services.routes import FUNCTIONS, ROUTES
+from services.edge.routes import FUNCTIONS, ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "ARCHITECTURE.md"

@@ -10,12 +10,13 @@ from models import ChecklistItem, IdempotencyRecord, TodoModel, Tombstone
 from models.idempotency import partition
 from models.tombstone import TOMBSTONE_TTL
 from models.tombstone import partition as tombstone_partition
-from services import cursor, store
-from services.cursor import Cursor
+from services.data import store
+from services.data.store import Position
+from services.domain import cursor
+from services.domain.cursor import Cursor
+from services.domain.fields import Changes, due_key
+from services.domain.ids import is_task_id, uuid7
 from services.errors import IdempotencyKeyReused, NotOwner, SyncTokenExpired, TaskNotFound
-from services.fields import Changes, due_key
-from services.ids import is_task_id, uuid7
-from services.store import Position
 
 # Items one clear request reads (one Query) and so deletes at most, however many tasks the
 # user holds: a bounded request; `more` and a cursor say where the next one goes on.

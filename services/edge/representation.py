@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
-from services.http import Request, Response, etag, json_response
+from services.edge.http import Request, Response, etag, json_response
 
 
 def with_url(request: Request, task: dict[str, Any]) -> dict[str, Any]:

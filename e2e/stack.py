@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from emulator.login import LoginError, id_token, stack_outputs
+from e2e.login import LoginError, id_token, stack_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 

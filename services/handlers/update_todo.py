@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from services import fields, metrics, tasks
-from services.api import serve
-from services.http import Request, Response, if_match
-from services.representation import task_response
+from services.domain import fields, tasks
+from services.edge import metrics
+from services.edge.api import serve
+from services.edge.http import Request, Response, if_match
+from services.edge.representation import task_response
 
 
 def update(request: Request) -> Response:

@@ -1,11 +1,11 @@
 """The OpenAPI 3 document clients read at /openapi.json, built from the route table and the
 schemas. API Gateway gets a reduced document built from the same table
-(services/gateway_document.py)."""
+(services/edge/gateway_document.py)."""
 
 from typing import Any
 
-from services.routes import IDEMPOTENCY_KEY_PATTERN, ROUTES, Route, path_variables
-from services.schemas import components
+from services.edge.routes import IDEMPOTENCY_KEY_PATTERN, ROUTES, Route, path_variables
+from services.edge.schemas import components
 
 PROBLEM_STATUSES = {
     "400": "Invalid request (see errors)",

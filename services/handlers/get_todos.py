@@ -3,12 +3,12 @@ changed since a sync token), GET /todos/{taskId}, GET /openapi.json."""
 
 from typing import Any
 
-from services import tasks
-from services.api import serve
+from services.domain import tasks
+from services.domain.fields import DATE_PROBLEM, due_key
+from services.edge.api import serve
+from services.edge.http import Request, Response, json_response
+from services.edge.representation import next_page_headers, task_response, with_url
 from services.errors import FieldError, ValidationFailed
-from services.fields import DATE_PROBLEM, due_key
-from services.http import Request, Response, json_response
-from services.representation import next_page_headers, task_response, with_url
 
 _NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
 
@@ -70,7 +70,7 @@ def get_task(request: Request) -> Response:
 
 
 def get_openapi(request: Request) -> Response:
-    from services.openapi import document  # only this route pays for building the document
+    from services.edge.openapi import document  # only this route pays for building the document
 
     return json_response(200, document(server_url=request.base_url))
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from services.openapi import document
+from services.edge.openapi import document
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "postman"

@@ -3,12 +3,13 @@
 import re
 from typing import Any
 
-from services import fields, metrics, tasks
-from services.api import serve
+from services.domain import fields, tasks
+from services.edge import metrics
+from services.edge.api import serve
+from services.edge.http import Request, Response
+from services.edge.representation import task_response
+from services.edge.routes import IDEMPOTENCY_KEY_PATTERN
 from services.errors import FieldError, ValidationFailed
-from services.http import Request, Response
-from services.representation import task_response
-from services.routes import IDEMPOTENCY_KEY_PATTERN
 
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 

@@ -7,8 +7,8 @@ import hashlib
 import json
 from typing import Any, NamedTuple
 
+from services.domain.ids import is_task_id
 from services.errors import FieldError, ValidationFailed
-from services.ids import is_task_id
 
 _MAX_LENGTH = 512
 

@@ -4,11 +4,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services import metrics, routes
+from services.edge import metrics, routes
+from services.edge.http import Request, Response, cors_headers
+from services.edge.logs import logger
+from services.edge.problems import internal_error, problem, problem_for
 from services.errors import TaskError
-from services.http import Request, Response, cors_headers
-from services.logs import logger
-from services.problems import internal_error, problem, problem_for
 
 Operation = Callable[[Request], Response]
 

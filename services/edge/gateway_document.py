@@ -1,4 +1,4 @@
-"""The document API Gateway imports as the REST API `body`: the routes of services/routes.py,
+"""The document API Gateway imports as the REST API `body`: the routes of services/edge/routes.py,
 reduced to what the gateway acts on (paths, methods, parameters, security, integrations,
 gateway responses, CORS), with no schema beyond a parameter's type.
 
@@ -7,19 +7,19 @@ does not support `discriminator`, `example`, `readOnly`, `oneOf`, `pattern`,
 `exclusiveMinimum`, primitive response schemas, nor OpenAPI 3.0's `nullable` and `anyOf`.
 The gateway validates nothing for us (the handlers do), so it gets no models at all, and
 every keyword in this document is on GATEWAY_KEYWORDS. Clients read the full document
-(services/openapi.py) at /openapi.json."""
+(services/edge/openapi.py) at /openapi.json."""
 
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.http import EXPOSED_HEADERS
-from services.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS, parameters, path_parameters
-from services.routes import ROUTES, Route
+from services.edge.http import EXPOSED_HEADERS
+from services.edge.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS, parameters, path_parameters
+from services.edge.routes import ROUTES, Route
 
 # Every key this document may hold, wherever it appears, apart from names (paths, status
-# codes, header names, media types, parameter mappings, security scheme names). The README's
-# "Deploying with Pulumi" section lists the same words; tests/test_gateway_document.py checks
+# codes, header names, media types, parameter mappings, security scheme names). docs/DEPLOYING.md
+# ("The document API Gateway imports") lists the same words; tests/test_gateway_document.py checks
 # the document against this set and this set against the importer's known exceptions.
 GATEWAY_KEYWORDS = frozenset({
     # the document

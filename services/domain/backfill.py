@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from models import TodoModel
-from services.tasks import change_index_key, due_index_key
+from services.domain.tasks import change_index_key, due_index_key
 
 
 def index_keys(item: dict[str, Any]) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from services.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
-from services.problems import MAX_LISTED_ERRORS
-from services.tasks import CLEAR_READ_LIMIT
+from services.domain.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
+from services.domain.tasks import CLEAR_READ_LIMIT
+from services.edge.problems import MAX_LISTED_ERRORS
 
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"

@@ -7,8 +7,8 @@ import os
 import re
 from typing import Any
 
+from services.edge.routes import Route
 from services.errors import FieldError, NotAuthenticated, PayloadTooLarge, ValidationFailed
-from services.routes import Route
 
 _DIGITS = re.compile(r"^[0-9]{1,6}$")
 # A JSON string (escapes included), written so the regex engine loops instead of backtracking.

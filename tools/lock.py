@@ -3,7 +3,7 @@ resolved by uv from pyproject.toml's [project] dependencies for the deploy's pla
 (Python 3.12 on linux/arm64). The closure is pure Python, so the same lock installs on the
 host's architecture too (the tests and the image test do that).
 
-`python image/lock.py --check` re-resolves into a scratch copy, preferring the versions
+`python tools/lock.py --check` re-resolves into a scratch copy, preferring the versions
 already locked, and fails if that changes anything: pyproject.toml and the lock disagree."""
 
 import argparse

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from services import metrics, tasks
-from services.api import serve
-from services.http import Request, Response, if_match, json_response
-from services.representation import next_page_headers
+from services.domain import tasks
+from services.edge import metrics
+from services.edge.api import serve
+from services.edge.http import Request, Response, if_match, json_response
+from services.edge.representation import next_page_headers
 
 
 def _delete(request: Request, task_id: str, claimed: list[str]) -> Response:

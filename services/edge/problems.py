@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from services.edge.http import Response, etag, json_response
 from services.errors import (
     FieldError,
     IdempotencyInProgress,
@@ -16,7 +17,6 @@ from services.errors import (
     ValidationFailed,
     VersionMismatch,
 )
-from services.http import Response, etag, json_response
 
 PROBLEM_TYPE = "urn:todo-api:problem:"
 RETRY_AFTER_SECONDS = 2

@@ -1,5 +1,5 @@
-"""`todo-api`: serve the API locally, print a token the local server accepts, or write the
-Postman collection."""
+"""`todo-api serve`: the API through the local API Gateway emulator, on an embedded DynamoDB
+(or DynamoDB Local, or a real table), with the web app beside it."""
 
 import argparse
 import ipaddress
@@ -13,9 +13,7 @@ from types import FrameType
 from emulator import auth
 
 
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="todo-api", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     serve = commands.add_parser("serve", help="serve the API on an embedded DynamoDB")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
@@ -36,30 +34,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
              "Location, url, Link and the OpenAPI servers start with it",
     )
     serve.add_argument("--cors-origins", default=os.environ.get("CORS_ALLOWED_ORIGINS", "*"))
-    token = commands.add_parser("token", help="print an ID token for USER")
-    token.add_argument("user")
-    token.add_argument("--ttl", type=int, default=auth.DEFAULT_TTL, help="seconds (default 12 h)")
-    login = commands.add_parser("login", help="print an ID token for a deployed stack")
-    login.add_argument("--stack", required=True, help="the Pulumi stack (dev, prod)")
-    login.add_argument("--username", help="the user's e-mail (asked when missing)")
-    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    login.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
-    e2e = commands.add_parser("e2e", help="run the e2e suite against a deployed stack as two "
-                              "throwaway Cognito users")
-    e2e.add_argument("--stack", required=True, help="the Pulumi stack (dev, prod)")
-    e2e.add_argument("--outputs", type=Path, help="`pulumi stack output --json` saved to a file")
-    e2e.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
-    backfill = commands.add_parser(
-        "backfill", help="give tasks written before the indexes existed their index keys "
-        "(run once after deploying; AWS credentials and region from the environment)")
-    backfill.add_argument("--table", required=True, help="the stack's table name")
-    backfill.add_argument("--dynamodb-endpoint", default=os.environ.get("DYNAMODB_ENDPOINT"),
-                          help="DynamoDB Local or another endpoint instead of the region's")
-    postman = commands.add_parser(
-        "postman", help="write the Postman collection and `local` environment, from the "
-        "OpenAPI document, to docs/postman/")
-    postman.add_argument("--out", type=Path, help="another folder (default docs/postman)")
-    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return serve(args)
+    except KeyboardInterrupt:
+        return 130  # stopped while starting: nothing was acknowledged yet, the files are whole
 
 
 class _Stopper:
@@ -79,7 +60,7 @@ class _Stopper:
 
 
 def _logging() -> None:
-    from services.logs import JsonFormatter
+    from services.edge.logs import JsonFormatter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
@@ -142,7 +123,7 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.gateway import Gateway
     from emulator.server import LocalApiServer
     from emulator.webapp import WebApp
-    from services.routes import FUNCTIONS
+    from services.edge.routes import FUNCTIONS
 
     gateway = Gateway(auth.Verifier(), web=WebApp())
     for function in FUNCTIONS:
@@ -190,39 +171,3 @@ def serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _arguments(argv)
-    if args.command == "token":
-        print(auth.issue_token(args.user, args.ttl))
-        return 0
-    if args.command == "backfill":
-        from models import ALL_MODELS, configure
-        from services.backfill import backfill as run_backfill
-
-        configure(ALL_MODELS, endpoint=args.dynamodb_endpoint, table_name=args.table)
-        print(f"gave {run_backfill()} tasks their index keys")
-        return 0
-    if args.command == "postman":
-        from emulator import postman as generator
-
-        for path in generator.write(args.out or generator.OUT):
-            print(f"wrote {path}")
-        return 0
-    if args.command == "login":
-        from emulator.login import login
-
-        return login(args.stack, args.username, args.password_stdin, args.outputs)
-    if args.command == "e2e":
-        from emulator.stack_e2e import e2e
-
-        return e2e(args.stack, args.outputs, args.pytest_args)
-    try:
-        return serve(args)
-    except KeyboardInterrupt:
-        return 130  # stopped while starting: nothing was acknowledged yet, the files are whole
-
-
-if __name__ == "__main__":
-    sys.exit(main())

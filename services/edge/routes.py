@@ -3,14 +3,14 @@ document and the Pulumi program all read this table."""
 
 from typing import Any, NamedTuple
 
-from services.fields import STATUSES
+from services.domain.fields import STATUSES
 
 # Function name -> image command (module.function) that serves its routes.
 FUNCTIONS: dict[str, str] = {
-    "createTodo": "services.create_todo.handler",
-    "getTodos": "services.get_todos.handler",
-    "updateTodo": "services.update_todo.handler",
-    "deleteTodo": "services.delete_todo.handler",
+    "createTodo": "services.handlers.create_todo.handler",
+    "getTodos": "services.handlers.get_todos.handler",
+    "updateTodo": "services.handlers.update_todo.handler",
+    "deleteTodo": "services.handlers.delete_todo.handler",
 }
 
 

@@ -1,0 +1,1 @@
+"""The Lambda entry points, one module per function: thin HTTP adapters (event in, response out)."""

@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 3000
 STATE ?=
+# What make run prints per request: text (one readable line) or json (the JSON log line and EMF
+# metrics document a deployed function writes to CloudWatch).
+LOG_FORMAT ?= text
 
 FUZZ_EXAMPLES ?= 2000
 
@@ -50,7 +53,7 @@ $(API_REFERENCE): NPM_CI_FLAGS := --ignore-scripts
 RUN_EXTRAS := $(if $(shell command -v npm),$(API_REFERENCE))
 
 run: $(VENV)/.local-installed $(RUN_EXTRAS)
-	$(BIN)/todo-api serve --host $(HOST) --port $(PORT) $(if $(STATE),--state $(STATE))
+	$(BIN)/todo-api serve --host $(HOST) --port $(PORT) --log-format $(LOG_FORMAT) $(if $(STATE),--state $(STATE))
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

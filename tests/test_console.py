@@ -1,10 +1,10 @@
 """What `todo-api serve` prints while it serves: by default one readable line per request and
 nothing from libraries; with --log-format json the lines a deployed function writes."""
 
-import io
 import json
 import logging
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -12,8 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from cli import console
-from services.edge import metrics
-from tests.support import HttpApi, LocalServer
+from tests.support import ROOT, HttpApi, LocalServer
 
 READABLE = re.compile(r"^\d\d:\d\d:\d\d (GET|POST|PATCH|DELETE) /\S* \d{3} \d+\.\d ms$")
 
@@ -88,30 +87,43 @@ def test_a_failure_reads_as_level_logger_message_request_and_traceback() -> None
     assert rest[0].startswith("Traceback") and rest[-1] == "RuntimeError: table gone"
 
 
-def test_configure_routes_levels_and_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
-    stream = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", stream)
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    try:
-        console.configure("text")
-        logging.getLogger("botocore.credentials").info("Found credentials in environment")
-        logging.getLogger("todo-api").info("request", extra={"status": 200})
-        logging.getLogger("todo-api.access").info(
-            "access", extra={"method": "GET", "path": "/todos", "status": 200, "latencyMs": 3.21})
-        logging.getLogger("werkzeug").info("127.0.0.1 - - POST / 200")
-        logging.getLogger("todo-api").warning("slow engine")
-        assert re.match(r"^\d\d:\d\d:\d\d GET /todos 200 3\.2 ms\n"
-                        r"\d\d:\d\d:\d\d WARNING todo-api: slow engine\n$", stream.getvalue())
-        assert metrics._enabled is False
-        console.configure("json")
-        assert metrics._enabled is True
-        with pytest.raises(ValueError, match="log format"):
-            console.configure("yaml")
-    finally:
-        access = logging.getLogger("todo-api.access")
-        access.handlers.clear()
-        access.propagate = True
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        metrics.enable(True)
+CONFIGURE = """
+import logging, sys
+from cli import console
+from services.edge import metrics
+console.configure(sys.argv[1])
+logging.getLogger("botocore.credentials").info("Found credentials in environment variables.")
+logging.getLogger("werkzeug").info("127.0.0.1 - - POST / 200")
+logging.getLogger("todo-api").info("request", extra={"status": 200})
+logging.getLogger("todo-api.access").info(
+    "access", extra={"method": "GET", "path": "/todos", "status": 200, "latencyMs": 3.21})
+logging.getLogger("todo-api").warning("slow engine")
+metrics.emit("listTasks", 200, 3.2, False)
+"""
+
+
+def configured(log_format: str) -> subprocess.CompletedProcess[str]:
+    """A fresh process configured as `todo-api serve --log-format` does, logging a little."""
+    return subprocess.run([sys.executable, "-c", CONFIGURE, log_format], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_text_keeps_libraries_and_info_lines_out_and_metrics_off() -> None:
+    run = configured("text")
+    assert run.returncode == 0, run.stderr
+    assert re.match(r"^\d\d:\d\d:\d\d GET /todos 200 3\.2 ms\n"
+                    r"\d\d:\d\d:\d\d WARNING todo-api: slow engine\n$", run.stderr)
+    assert run.stdout == ""
+
+
+def test_json_keeps_libraries_out_and_writes_every_line_and_document() -> None:
+    run = configured("json")
+    lines = [json.loads(line) for line in run.stderr.splitlines()]
+    assert [(line["logger"], line["message"]) for line in lines] == [
+        ("todo-api", "request"), ("todo-api.access", "access"), ("todo-api", "slow engine")]
+    assert json.loads(run.stdout)["Operation"] == "listTasks"
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="log format"):
+        console.configure("yaml")

@@ -16,8 +16,11 @@ def update(request: Request) -> Response:
     task = tasks.update_task(
         caller, request.path_params["taskId"], changes, expected_version=if_match(request)
     )
-    if task["completed"] and task["completedAt"] == task["updatedAt"]:
-        metrics.count("TasksCompleted")  # completed by this request, not before it
+    # Completed by this request, not before it (a repeating task completes an occurrence
+    # and stays open).
+    if (task["completed"] and task["completedAt"] == task["updatedAt"]) \
+            or task["lastCompletedAt"] == task["updatedAt"]:
+        metrics.count("TasksCompleted")
     return task_response(request, task)
 
 

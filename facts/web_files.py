@@ -17,10 +17,11 @@ CONTENT_TYPES = {
 }
 TEXT = "text/plain; charset=utf-8"
 
-# The API reference: the page at /docs (web/docs.html, served under a name without a suffix,
-# so that /docs works on S3 too) and Swagger UI's files, from the npm folder that locks it
-# (installed by make, never committed: 2 MB of minified code), with the licence and notice
-# its Apache-2.0 licence asks a redistributor to pass on.
+# The API reference: the page at /docs (web/docs/index.html, also served under the bare name
+# `docs`, since neither S3 nor CloudFront maps a folder to its index below the root) and
+# Swagger UI's files, from the npm folder that locks it (installed by make, never committed:
+# 2 MB of minified code), with the licence and notice its Apache-2.0 licence asks a
+# redistributor to pass on.
 API_REFERENCE_PATH = "docs"
 RENDERER_ROOT = ROOT / "tools" / "api-reference" / "node_modules" / "swagger-ui-dist"
 RENDERER_PATH = "docs/swagger-ui"
@@ -35,7 +36,7 @@ RENDERER_FILES = {
 
 def api_reference_files() -> dict[str, tuple[Path, str]]:
     """Site path (no leading slash) -> (file, content type), for the reference beyond web/."""
-    files = {API_REFERENCE_PATH: (WEB_ROOT / "docs.html", CONTENT_TYPES[".html"])}
+    files = {API_REFERENCE_PATH: (WEB_ROOT / "docs" / "index.html", CONTENT_TYPES[".html"])}
     files.update({f"{RENDERER_PATH}/{name}": (RENDERER_ROOT / name, kind)
                   for name, kind in RENDERER_FILES.items()})
     return files

@@ -90,8 +90,8 @@ def test_the_api_reference_is_served_at_docs_with_its_renderer_and_licence(
     objects = {r["inputs"]["key"]: r["inputs"]
                for r in of_type(stack, "aws:s3/bucketObjectv2:BucketObjectv2")}
     assert objects["docs"]["contentType"] == "text/html; charset=utf-8"
-    assert Path(objects["docs"]["source"]["fileAsset"]) == WEB / "docs.html"
-    page = (WEB / "docs.html").read_text()
+    assert Path(objects["docs"]["source"]["fileAsset"]) == WEB / "docs" / "index.html"
+    page = (WEB / "docs" / "index.html").read_text()
     for key in ("docs/swagger-ui/swagger-ui-bundle.js", "docs/swagger-ui/swagger-ui.css"):
         assert f'"/{key}"' in page and Path(objects[key]["source"]["fileAsset"]).is_file()
     assert objects["docs/swagger-ui/LICENSE"]["contentType"] == "text/plain; charset=utf-8"

@@ -2,12 +2,14 @@
 real HTTP to `todo-api serve`."""
 
 import http.client
+import re
+from pathlib import Path
 
 import pytest
 import requests
 
 from emulator.webapp import CONTENT_SECURITY_POLICY, SIGN_IN_PATH, WebApp, content_type
-from facts.web_files import WEB_ROOT, api_reference_files
+from facts.web_files import API_REFERENCE_PATH, WEB_ROOT, api_reference_files
 from services.edge.routes import ROUTES
 from tests.support import LocalServer
 
@@ -55,6 +57,35 @@ def test_nothing_else_is_served(local_server: LocalServer, path: str) -> None:
     connection.close()
 
 
+BUDGET = 120 * 1024  # JS + CSS + HTML, uncompressed (issue 22); no framework
+
+
+def served() -> dict[str, Path]:
+    """Every file of the app the server (and the stack's bucket) serves, by its path; the API
+    reference (web/docs/) is a page of its own, outside the app's budget and offline set."""
+    return {p.relative_to(WEB_ROOT).as_posix(): p for p in sorted(WEB_ROOT.rglob("*"))
+            if p.is_file() and content_type(p)
+            and p.relative_to(WEB_ROOT).parts[0] != API_REFERENCE_PATH}
+
+
+def test_the_page_stays_within_its_budget() -> None:
+    sizes = {name: path.stat().st_size for name, path in served().items()
+             if path.suffix in (".js", ".css", ".html")}
+    assert "sw.js" in sizes and "js/main.js" in sizes
+    assert sum(sizes.values()) <= BUDGET, sizes
+
+
+def test_the_service_worker_keeps_every_file_the_page_loads() -> None:
+    """A module missing from web/sw.js's list would break the page offline; config.json is
+    answered by the server (or the stack's bucket), not kept in web/."""
+    source = (WEB_ROOT / "sw.js").read_text()
+    found = re.search(r"const FILES = \[(.*?)\];", source, re.S)
+    assert found is not None
+    listed = re.findall(r'"([^"]+)"', found[1])
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(served()) - {"sw.js"} | {"config.json"}
+
+
 def test_no_web_file_shadows_an_api_route() -> None:
     files = {"/" + p.relative_to(WEB_ROOT).as_posix() for p in WEB_ROOT.rglob("*") if p.is_file()}
     files |= {"/" + path for path in api_reference_files()}
@@ -70,7 +101,7 @@ def test_the_api_reference_is_served_at_docs_under_the_apps_rules(
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.content == (WEB_ROOT / "docs.html").read_bytes()
+    assert page.content == (WEB_ROOT / "docs" / "index.html").read_bytes()
     for path, (file, kind) in api_reference_files().items():
         reply = get(local_server, "/" + path)
         assert reply.status_code == 200, path

@@ -3,7 +3,6 @@
 
 import argparse
 import ipaddress
-import logging
 import os
 import signal
 import sys
@@ -12,6 +11,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from cli import console
 from emulator import auth, token_key
 
 
@@ -36,6 +36,11 @@ def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
              "Location, url, Link and the OpenAPI servers start with it",
     )
     serve.add_argument("--cors-origins", default=os.environ.get("CORS_ALLOWED_ORIGINS", "*"))
+    serve.add_argument(
+        "--log-format", choices=console.FORMATS, default=os.environ.get("LOG_FORMAT", "text"),
+        help="text (default): one readable line per request; json: the JSON log lines and EMF "
+             "metrics documents a deployed stack writes to CloudWatch",
+    )
     serve.add_argument(
         "--webhook-retry-delays", type=_delays,
         default=os.environ.get("TODO_API_WEBHOOK_RETRY_DELAYS"),
@@ -84,15 +89,6 @@ class _Stopper:
         raise KeyboardInterrupt
 
 
-def _logging() -> None:
-    from services.edge.logs import JsonFormatter
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-
 # How long a handler waits for a local engine's answer: under the gateway's 29 s, so the
 # function, not the gateway, answers; far over any queue the engine builds under load.
 LOCAL_READ_TIMEOUT = 25.0
@@ -125,6 +121,7 @@ def serve(args: argparse.Namespace) -> int:
     from emulator import dynamodb
     from models import ALL_MODELS, configure
 
+    console.configure(args.log_format)  # before the engine starts: it logs from its first request
     if args.state and args.dynamodb_endpoint:
         print("--state works with the embedded DynamoDB only", file=sys.stderr)
         return 2
@@ -149,7 +146,6 @@ def serve(args: argparse.Namespace) -> int:
         _wait_for_local_engine(ALL_MODELS)
     # Said to the models outright: when they were imported, the engine had no address yet.
     configure(ALL_MODELS, endpoint=endpoint, table_name=args.table)
-    _logging()
     ddb = dynamodb.client(endpoint, os.environ["AWS_REGION"])
     dynamodb.ensure_table(ddb, args.table)
     state = None
@@ -203,7 +199,7 @@ def serve(args: argparse.Namespace) -> int:
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
         f"table {args.table})\n"
         f"Web app: {url}/ (with a development-only sign-in: any user name)\n"
-        f"OpenAPI document: {url}/openapi.json\n"
+        f"OpenAPI document: {url}/openapi.json, as a page: {url}/docs\n"
         "Webhooks: events are sent to http://127.0.0.1 and http://localhost receivers (and "
         "public https ones)\n"
         f"A token for user maria123 (more: todo-api token USER):\n{token}\n"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from emulator import auth
 from emulator.exchange import HttpResponse
-from facts.web_files import CONTENT_TYPES, WEB_ROOT
+from facts.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
 from services.edge import json_body
 from services.edge.problems import problem
 from services.errors import FieldError, PayloadTooLarge, ValidationFailed
@@ -36,6 +36,8 @@ class WebApp:
                  issue_token: Callable[[str], str] = auth.issue_token) -> None:
         self.root = root.resolve()
         self.issue_token = issue_token
+        # The API reference (/docs and its renderer): named one by one, none looked up by path.
+        self.reference = api_reference_files()
 
     def takes_body(self, method: str, path: str) -> bool:
         return method == "POST" and path == SIGN_IN_PATH
@@ -54,12 +56,20 @@ class WebApp:
 
     def static(self, path: str) -> HttpResponse | None:
         relative = "index.html" if path in ("", "/") else path.lstrip("/")
+        if relative in self.reference:
+            file, kind = self.reference[relative]
+            # The renderer is missing until npm installs it: then only the page is served.
+            return self._file(file, kind) if file.is_file() else None
         if content_type(Path(relative)) is None:
             return None  # not a file of the app (every API path): no file-system lookup
         file = (self.root / relative).resolve()
-        kind = content_type(file)
-        if kind is None or not file.is_relative_to(self.root) or not file.is_file():
+        found = content_type(file)
+        if found is None or not file.is_relative_to(self.root) or not file.is_file():
             return None
+        return self._file(file, found)
+
+    @staticmethod
+    def _file(file: Path, kind: str) -> HttpResponse:
         return HttpResponse(200, [
             ("Content-Type", kind),
             ("Cache-Control", "no-cache"),  # edits show on reload; ETag-less, so refetch

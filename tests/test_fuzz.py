@@ -55,6 +55,11 @@ EXCLUDED_CHECKS = [
 def test_no_server_error_and_every_answer_matches_the_document(
     case: schemathesis.Case[Any], local_server: LocalServer,
 ) -> None:
+    # A generated Host names another server: the local server refuses it with a 421 (its guard
+    # against DNS rebinding, tests/test_local_neighbour.py), as API Gateway answers a Host of no
+    # API of its own outside the document; neither is the API's contract under fuzz here.
+    for name in [h for h in (case.headers or {}) if h.lower() == "host"]:
+        del case.headers[name]
     response = case.call_and_validate(
         base_url=local_server.url,
         excluded_checks=EXCLUDED_CHECKS,

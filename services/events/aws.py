@@ -98,6 +98,6 @@ class EventBridgeSchedules:
                 raise
 
 
-def function_arn(invoked_arn: str) -> str:
+def function_arn(invoked_arn: str | None) -> str:
     """The function's own ARN, without the alias or version it was invoked through."""
-    return ":".join(invoked_arn.split(":")[:7])
+    return ":".join((invoked_arn or "").split(":")[:7])

@@ -29,7 +29,7 @@ def _from_environment(context: Any) -> Dispatcher:
     schedules = aws.EventBridgeSchedules(
         aws.client("scheduler"), os.environ["SCHEDULE_GROUP"],
         # Schedules call back the function itself, as it was invoked (its own ARN).
-        aws.function_arn(getattr(context, "invoked_function_arn", "")),
+        aws.function_arn(getattr(context, "invoked_function_arn", None)),
         os.environ["SCHEDULER_ROLE_ARN"])
     return Dispatcher(queue, schedules, from_environment())
 

@@ -64,6 +64,11 @@ class TodoModel(Model):
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")
     version = NumberAttribute()
+    # In a list other than the default: a member of that list (models/list.py), and who
+    # created and last changed the task.
+    assignee_id = UnicodeAttribute(null=True, attr_name="assigneeId")
+    created_by = UnicodeAttribute(null=True, attr_name="createdBy")
+    updated_by = UnicodeAttribute(null=True, attr_name="updatedBy")
     # Which request wrote last: tells a retried write whose first attempt landed (its answer
     # lost) from a write that really lost a race. Never shown by the API.
     write_id = UnicodeAttribute(null=True, attr_name="writeId")

@@ -21,6 +21,8 @@ PROBLEM_STATUSES = {
     "503": "Task store unavailable; see Retry-After",
 }
 ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
+# Paths of what has a version (an ETag): a write to one honours If-Match.
+_VERSIONED = ("{taskId}", "{seedTaskId}", "{listId}")
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -34,11 +36,11 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 def _success(route: Route) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-Id": {"schema": {"type": "string"}}}
-    if route.response == "Task":
-        headers["ETag"] = {"schema": {"type": "string"}, "description": "The task's version"}
+    if route.response in ("Task", "List"):
+        headers["ETag"] = {"schema": {"type": "string"}, "description": "Its version"}
     if route.status == 201:
         headers["Location"] = {"schema": {"type": "string", "format": "uri"}}
-    if route.response in ("TaskList", "ClearResult"):
+    if route.response in ("TaskList", "ClearResult", "ListList"):
         headers["Link"] = {"schema": {"type": "string"}, "description": 'rel="next" page'}
         headers["X-Next-Cursor"] = {"schema": {"type": "string"}}
     if route.response == "TaskList":
@@ -56,15 +58,15 @@ def parameters(route: Route) -> list[dict[str, Any]]:
          "schema": p.schema()}
         for p in route.params
     ]
-    if route.method == "POST":
+    if route.method == "POST" and route.response == "Task":
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "description": "A retry with the same key and body returns the first "
                        "answer and creates nothing (kept 24 h)",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
+    if route.method in ("PUT", "PATCH", "DELETE") and route.path.endswith(_VERSIONED):
         params.append({"name": "If-Match", "in": "header", "required": False,
-                       "description": "The ETag you read; 412 if the task changed since",
+                       "description": "The ETag you read; 412 if it changed since",
                        "schema": {"type": "string"}})
     return params
 

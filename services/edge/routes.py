@@ -110,6 +110,19 @@ CLEAR_STATUS = Param(
 CLEAR_CURSOR = Param(
     "cursor", "From the previous clear's `cursor` (or X-Next-Cursor): go on where it stopped.",
 )
+ASSIGNEE = Param(
+    "assignee", "Only tasks assigned to this user: `me`, or a member's user id (a filter: a "
+    "page may be short, the cursor goes on).", max_length=128,
+)
+LIST_VIEWS = (LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE, SINCE, ASSIGNEE)
+LISTS_LIMIT = Param("limit", "Lists per page.", kind="integer", minimum=1, maximum=100,
+                    default=50)
+# Statuses the routes of a list add, or say more precisely than for /todos.
+ON_A_LIST = (
+    ("403", "Your role in the list does not allow this (or nobody may: the default list)"),
+    ("404", "No such list, or you are not a member of it (the same answer); or no such task"),
+)
+LIMITS = (("409", "A limit is reached: the problem's `limit` names it"),)
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
@@ -119,8 +132,7 @@ ROUTES: tuple[Route, ...] = (
           request_body="TaskCreate", status=201, deprecated=True),
     Route("GET", "/todos", "getTodos", "listTasks",
           "List the caller's tasks (by creation or due date), or what changed since a sync "
-          "token", params=(LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE,
-                            SINCE, *SEED_USER),
+          "token", params=(*LIST_VIEWS, *SEED_USER),
           response="TaskList", problems=(("410", "The sync token is older than 30 days: "
                                           "list everything again"),)),
     Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
@@ -143,7 +155,67 @@ ROUTES: tuple[Route, ...] = (
           response="ClearResult"),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
           response="OpenApi", authorized=False),
+    # Lists and sharing (docs/LISTS.md). /lists/default/todos... is /todos...
+    Route("GET", "/lists", "getTodos", "listLists",
+          "The caller's lists: the default first, then the others by creation",
+          params=(LISTS_LIMIT, CURSOR), response="ListList"),
+    Route("POST", "/lists", "createTodo", "createList", "Create a list (the caller owns it)",
+          request_body="ListCreate", status=201, response="List", problems=LIMITS),
+    Route("GET", "/lists/{listId}", "getTodos", "getList", "One list, as the caller sees it",
+          response="List", problems=ON_A_LIST),
+    Route("PATCH", "/lists/{listId}", "updateTodo", "renameList", "Rename a list (owner)",
+          request_body="ListUpdate", response="List", problems=ON_A_LIST),
+    Route("DELETE", "/lists/{listId}", "deleteTodo", "deleteList",
+          "Delete a list and its tasks, for every member at once (owner)", response="Message",
+          problems=ON_A_LIST),
+    Route("POST", "/lists/{listId}/todos", "createTodo", "createListTask",
+          "Create a task in a list (owner, editor)", request_body="TaskCreate", status=201,
+          problems=ON_A_LIST),
+    Route("GET", "/lists/{listId}/todos", "getTodos", "listListTasks",
+          "A list's tasks (by creation or due date), or what changed since a sync token",
+          params=LIST_VIEWS, response="TaskList",
+          problems=(*ON_A_LIST, ("410", "The sync token is older than 30 days: list "
+                                        "everything again"))),
+    Route("DELETE", "/lists/{listId}/todos", "deleteTodo", "clearListTasks",
+          "Delete a list's tasks of a status (or all), a bounded batch per request (owner, "
+          "editor)", params=(CLEAR_STATUS, CLEAR_CURSOR), response="ClearResult",
+          problems=ON_A_LIST),
+    Route("GET", "/lists/{listId}/todos/{taskId}", "getTodos", "getListTask",
+          "One task of a list", problems=ON_A_LIST),
+    Route("PUT", "/lists/{listId}/todos/{taskId}", "updateTodo", "updateListTask",
+          "Update a task of a list (partial); with another listId, move it (owner, editor)",
+          request_body="TaskUpdate", problems=ON_A_LIST),
+    Route("PATCH", "/lists/{listId}/todos/{taskId}", "updateTodo", "patchListTask",
+          "Update a task of a list with a JSON merge patch; with another listId, move it "
+          "(owner, editor)", request_body="TaskUpdate", problems=ON_A_LIST),
+    Route("DELETE", "/lists/{listId}/todos/{taskId}", "deleteTodo", "deleteListTask",
+          "Delete a task of a list (owner, editor)", response="Message", problems=ON_A_LIST),
+    Route("GET", "/lists/{listId}/members", "getTodos", "listMembers",
+          "A list's members and their roles (any member)", response="MemberList",
+          problems=ON_A_LIST),
+    Route("PATCH", "/lists/{listId}/members/{userId}", "updateTodo", "updateMember",
+          "Make a member an editor or a viewer (owner)", request_body="MemberUpdate",
+          response="Member", problems=ON_A_LIST),
+    Route("DELETE", "/lists/{listId}/members/{userId}", "deleteTodo", "removeMember",
+          "Remove a member (owner), or leave (a member, itself)", response="Message",
+          problems=ON_A_LIST),
+    Route("GET", "/lists/{listId}/invitations", "getTodos", "listInvitations",
+          "The invitations a list remembers, without their tokens (owner)",
+          response="InvitationList", problems=ON_A_LIST),
+    Route("POST", "/lists/{listId}/invitations", "createTodo", "createInvitation",
+          "Invite to a list by link: the token is shown this once (owner)",
+          request_body="InvitationCreate", status=201, response="NewInvitation",
+          problems=(*ON_A_LIST, *LIMITS)),
+    Route("DELETE", "/lists/{listId}/invitations/{invitationId}", "deleteTodo",
+          "revokeInvitation", "Revoke an invitation (owner)", response="Message",
+          problems=ON_A_LIST),
+    Route("POST", "/invitations/accept", "createTodo", "acceptInvitation",
+          "Join the list an invitation's token invites to (the token travels in the body, "
+          "never in a URL)", request_body="InvitationAccept", response="List",
+          problems=(("404", "Unknown, revoked or used-up invitation"),
+                    ("410", "The invitation has expired"), *LIMITS)),
 )
+
 
 
 def find(method: str, resource: str) -> Route | None:

@@ -1,5 +1,7 @@
 """getTodos: GET /todos (a page of the caller's tasks: by creation, by due date, or what
-changed since a sync token), GET /todos/{taskId}, GET /openapi.json."""
+changed since a sync token), GET /todos/{taskId}, the same of any list
+(/lists/{listId}/todos...), GET /openapi.json, and the GET routes of lists and sharing
+(services/handlers/lists.py)."""
 
 from typing import Any
 
@@ -9,11 +11,13 @@ from services.edge.api import serve
 from services.edge.http import Request, Response, json_response
 from services.edge.representation import next_page_headers, task_response, with_url
 from services.errors import FieldError, ValidationFailed
+from services.handlers import lists as list_routes
+from services.handlers.lists import task_list, tasks_path
 
-_NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
+_NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore", "assignee")
 
 
-def _list_query(params: dict[str, Any]) -> tasks.ListQuery:
+def _list_query(params: dict[str, Any], caller: str) -> tasks.ListQuery:
     """The query parameters as one list query; combinations that cannot be served are 400."""
     errors: list[FieldError] = []
     bounds = {}
@@ -47,18 +51,20 @@ def _list_query(params: dict[str, Any]) -> tasks.ListQuery:
         due_before=params.get("dueBefore"),
         since=params.get("since"),
         after=params.get("cursor"),
+        assignee=caller if params.get("assignee") == "me" else params.get("assignee"),
     )
 
 
 def list_tasks(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
+    access = task_list(request)
     params = request.params
-    page = tasks.list_tasks(caller, _list_query(params))
+    page = tasks.list_tasks(access.partition, _list_query(params, caller))
     headers = {"X-Sync-Token": page.sync_token}
     if page.next_cursor:
         query = {k: v for k, v in params.items() if k != "cursor"}
-        headers |= next_page_headers(request, query, page.next_cursor)
+        headers |= next_page_headers(request, query, page.next_cursor, tasks_path(request))
     body = [task if task.get("deleted") else with_url(request, task) for task in page.tasks]
     return json_response(200, body, headers)
 
@@ -66,7 +72,8 @@ def list_tasks(request: Request) -> Response:
 def get_task(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
-    return task_response(request, tasks.get_task(caller, request.path_params["taskId"]))
+    access = task_list(request)
+    return task_response(request, tasks.get_task(access.partition, request.path_params["taskId"]))
 
 
 def get_openapi(request: Request) -> Response:
@@ -75,7 +82,12 @@ def get_openapi(request: Request) -> Response:
     return json_response(200, document(server_url=request.base_url))
 
 
-OPERATIONS = {"listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi}
+OPERATIONS = {
+    "listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi,
+    "listListTasks": list_tasks, "getListTask": get_task,
+    "listLists": list_routes.list_lists, "getList": list_routes.get_list,
+    "listMembers": list_routes.list_members, "listInvitations": list_routes.list_invitations,
+}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

@@ -131,6 +131,16 @@ def local_server(engine_args: list[str]) -> Iterator[LocalServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def engine_server(dynamodb_endpoint: str) -> Iterator[LocalServer]:
+    """`todo-api serve` on the tests' own engine (whichever the run uses), so that a test may
+    look at or change the table behind the API's back while it talks HTTP."""
+    server = LocalServer("--dynamodb-endpoint", dynamodb_endpoint,
+                         "--table", TodoModel.Meta.table_name).wait_ready()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(params=["in-process", "http"])
 def api(request: pytest.FixtureRequest) -> Api:
     """The API as a client sees it: through the gateway in-process, or over real HTTP."""

@@ -33,7 +33,7 @@ $(VENV)/.local-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[local,infra,dev]'
+	$(BIN)/pip install -q -e '.[local,infra,dev,e2e]'
 	touch $@ $(VENV)/.local-installed $(VENV)/.e2e-installed
 
 # The e2e suite and the throwaway-user driver only (no Pulumi SDK): what a deploy job needs.

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from e2e.login import LoginError, id_token, stack_outputs
+from e2e.login import LoginError, id_token, stack_outputs, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,9 @@ def throwaway_users(outputs: Mapping[str, Any], count: int = 2) -> Iterator[list
             created.append(username)
             cognito.admin_set_user_password(UserPoolId=pool, Username=username,
                                             Password=password, Permanent=True)
-            tokens.append(id_token(dict(outputs), username, password))
+            # Where the pool requires MFA (prod), the first sign-in sets up an authenticator
+            # for the user, here a TOTP generator holding the secret Cognito made for it.
+            tokens.append(id_token(dict(outputs), username, password, enroll=totp_code))
         yield tokens
     finally:
         for username in created:

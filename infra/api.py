@@ -8,7 +8,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from infra.settings import MFA_MODES, Settings
+from infra.settings import MFA_MODES, THREAT_PROTECTION_MODES, Settings
 from services.edge.gateway_document import Gateway, gateway_document
 
 ACCESS_LOG_FORMAT = json.dumps({
@@ -47,14 +47,23 @@ class UserPool(pulumi.ComponentResource):
             # TOTP (an authenticator app); Cognito wants the block absent when MFA is off.
             software_token_mfa_configuration=(
                 {"enabled": True} if settings.mfa != "off" else None),
+            # Threat protection is a feature of the Plus plan; left off, the pool keeps AWS's
+            # default plan.
+            user_pool_tier="PLUS" if settings.threat_protection != "off" else None,
+            user_pool_add_ons=(
+                {"advanced_security_mode": THREAT_PROTECTION_MODES[settings.threat_protection]}
+                if settings.threat_protection != "off" else None),
             opts=child,
         )
         self.client = aws.cognito.UserPoolClient(
             name,
             user_pool_id=self.pool.id,
             generate_secret=False,  # public clients (web, mobile, the CLI) hold no secret
-            explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
-                                 "ALLOW_REFRESH_TOKEN_AUTH"],
+            # SRP proves the password without sending it; USER_PASSWORD_AUTH sends it (to
+            # Cognito, over TLS) and is only there where the stack asks for it (dev).
+            explicit_auth_flows=[
+                *(["ALLOW_USER_PASSWORD_AUTH"] if settings.user_password_auth else []),
+                "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             prevent_user_existence_errors="ENABLED",
             id_token_validity=60,
             access_token_validity=60,
@@ -132,22 +141,3 @@ class RestApi(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({"url": self.stage.invoke_url})
-
-
-class GatewayLogging(pulumi.ComponentResource):
-    """API Gateway writes execution and access logs through one role per account and region."""
-
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("todo-api:index:GatewayLogging", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            name,
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "sts:AssumeRole",
-                "Principal": {"Service": "apigateway.amazonaws.com"}}]}),
-            managed_policy_arns=[
-                "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
-            opts=child,
-        )
-        self.account = aws.apigateway.Account(name, cloudwatch_role_arn=role.arn, opts=child)
-        self.register_outputs({})

@@ -6,6 +6,10 @@ import pulumi
 
 # todo-api:mfa -> the user pool's mfa_configuration; anything but "off" enables TOTP.
 MFA_MODES = {"off": "OFF", "optional": "OPTIONAL", "on": "ON"}
+# todo-api:threatProtection -> Cognito's advanced security mode (needs the Plus feature plan):
+# `audit` scores and logs every sign-in, `enforced` also blocks risky ones and refuses
+# passwords known to have leaked.
+THREAT_PROTECTION_MODES = {"off": "OFF", "audit": "AUDIT", "enforced": "ENFORCED"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,13 @@ class Settings:
     alarm_table_system_errors: int
     self_sign_up: bool  # False: only an administrator creates users (admin_create_user)
     mfa: str  # a key of MFA_MODES
+    threat_protection: str  # a key of THREAT_PROTECTION_MODES
+    # The CLI's client also takes USER_PASSWORD_AUTH (the password itself, not an SRP proof):
+    # handy on dev for `aws cognito-idp initiate-auth`; the project's own tools use SRP.
+    user_password_auth: bool
+    # The web client also accepts http://localhost:3000/ (`make run`) as a sign-in and
+    # sign-out URL, to try a stack's sign-in from a laptop; never on a stack with real users.
+    local_app_sign_in: bool
     waf: bool  # a web ACL on the stage (infra/waf.py)
     waf_rate_limit: int  # requests per client IP per 5 minutes, above which the WAF blocks it
     permissions_boundary: str | None  # the bootstrap's boundary policy, None without one
@@ -38,11 +49,12 @@ class Settings:
         return f"todo-api-{self.stack}"
 
 
-def mfa_mode(value: str | None) -> str:
-    """The `todo-api:mfa` setting, checked: a typo must not leave a pool without MFA."""
+def choice(key: str, value: str | None, modes: dict[str, str]) -> str:
+    """A setting that takes one of `modes`, checked: a typo must not leave a pool without MFA
+    or threat protection. Unset means "off"."""
     mode = (value or "off").strip().lower()
-    if mode not in MFA_MODES:
-        raise ValueError(f"todo-api:mfa must be one of {', '.join(MFA_MODES)}, not {value!r}")
+    if mode not in modes:
+        raise ValueError(f"todo-api:{key} must be one of {', '.join(modes)}, not {value!r}")
     return mode
 
 
@@ -68,7 +80,11 @@ def load() -> Settings:
         alarm_table_throttles=config.get_int("alarmTableThrottles") or 1,
         alarm_table_system_errors=config.get_int("alarmTableSystemErrors") or 1,
         self_sign_up=config.get_bool("selfSignUp") or False,
-        mfa=mfa_mode(config.get("mfa")),
+        mfa=choice("mfa", config.get("mfa"), MFA_MODES),
+        threat_protection=choice("threatProtection", config.get("threatProtection"),
+                                 THREAT_PROTECTION_MODES),
+        user_password_auth=config.get_bool("userPasswordAuth") or False,
+        local_app_sign_in=config.get_bool("localAppSignIn") or False,
         waf=config.get_bool("waf") or False,
         waf_rate_limit=config.get_int("wafRateLimit") or 2000,
         permissions_boundary=config.get("permissionsBoundary") or None,

@@ -4,9 +4,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import settings as stack_settings
-from infra.api import GatewayLogging, RestApi, UserPool
-from infra.boundary import bound_every_role
+from infra.api import RestApi, UserPool
+from infra.boundary import contain_every_role
 from infra.function import ApiFunction
+from infra.gateway_logging import GatewayLogging
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
@@ -20,8 +21,8 @@ from services.edge.routes import FUNCTIONS, ROUTES
 def build() -> dict[str, pulumi.Output[str]]:
     settings = stack_settings.load()
     tag_everything(settings.stack)  # first: every resource below is tagged
-    # and every role below carries the deploy role's boundary
-    bound_every_role(settings.permissions_boundary)
+    # and every role below lives under the stack's path with its boundary
+    contain_every_role(settings)
     image = FunctionImage(settings.prefix, force_delete=not settings.deletion_protection)
     todos = table(settings)
     site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins

@@ -20,7 +20,8 @@ REVALIDATE = "no-cache"
 IMAGES = "public, max-age=86400"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # CloudFront's managed cache policy
 SCOPES = ["openid", "email"]
-LOCAL_APP_URL = "http://localhost:3000/"  # `make run`, for trying a stack's sign-in locally
+# `make run`, for trying a stack's sign-in locally (todo-api:localAppSignIn, dev only)
+LOCAL_APP_URL = "http://localhost:3000/"
 
 
 def cache_control(path: Path) -> str:
@@ -152,7 +153,9 @@ class WebApp(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("todo-api:index:WebApp", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        app_urls: list[pulumi.Input[str]] = [site.url.apply(lambda url: url + "/"), LOCAL_APP_URL]
+        app_urls: list[pulumi.Input[str]] = [
+            site.url.apply(lambda url: url + "/"),
+            *([LOCAL_APP_URL] if settings.local_app_sign_in else [])]
         self.domain = aws.cognito.UserPoolDomain(
             name,
             domain=pulumi.Output.from_input(user_pool_id).apply(

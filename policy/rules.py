@@ -5,8 +5,10 @@ import importlib
 import inspect
 import json
 import keyword
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pulumi_policy import (
     Policy,
@@ -27,6 +29,11 @@ Check = Callable[[ResourceValidationArgs], Iterator[str]]
 def stack_of(urn: str) -> str:
     """urn:pulumi:STACK::PROJECT::TYPE::NAME -> STACK."""
     return urn.split(":")[2] if urn.startswith("urn:pulumi:") else ""
+
+
+def _protected(args: ResourceValidationArgs) -> bool:
+    """Whether the resource's stack holds real users and data (config: protectedStacks)."""
+    return stack_of(args.urn) in args.get_config().get("protectedStacks", list(PROTECTED_STACKS))
 
 
 def _document(value: Any) -> dict[str, Any] | None:
@@ -103,8 +110,7 @@ def table_encryption(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def table_deletion_protection(args: ResourceValidationArgs) -> Iterator[str]:
-    protected = args.get_config().get("protectedStacks", list(PROTECTED_STACKS))
-    if stack_of(args.urn) not in protected:
+    if not _protected(args):
         return
     if args.props.get("deletionProtectionEnabled") is not True:
         yield f"the table of stack {stack_of(args.urn)} must have deletion protection"
@@ -183,21 +189,71 @@ def required_tags(args: ResourceValidationArgs) -> Iterator[str]:
 
 # --- nothing public -------------------------------------------------------------------------
 
-def _public(statement: Mapping[str, Any]) -> bool:
-    principal = statement.get("Principal")
-    if isinstance(principal, Mapping):
-        everyone = "*" in _listed(principal.get("AWS"))
-    else:
-        everyone = principal == "*"
-    return statement.get("Effect") == "Allow" and everyone and not statement.get("Condition")
+# A `Principal` with a `*` anywhere ("*", {"AWS": "*"}, {"Service": "*"}, arn:aws:iam::*:root)
+# is everyone, and no condition narrows that to someone unless it pins one of these keys to a
+# concrete value: an account, an ARN, a VPC endpoint or an organization. A condition on anything
+# else (a user agent, an address, a time, a tag the caller sets) still lets the world in, and so
+# do `...IfExists` and negated operators, which pass when the key is absent.
+PINNING_KEYS = frozenset(k.lower() for k in (
+    "aws:SourceAccount", "aws:SourceArn", "aws:SourceVpce", "aws:PrincipalOrgID",
+    "aws:SourceOrgID", "aws:PrincipalAccount"))
+PINNING_OPERATORS = frozenset(o.lower() for o in (
+    "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"))
 
-
-RESOURCE_POLICY_TYPES = {
-    "aws:s3/bucketPolicy:BucketPolicy", "aws:sns/topicPolicy:TopicPolicy",
-    "aws:sqs/queuePolicy:QueuePolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
-    "aws:dynamodb/resourcePolicy:ResourcePolicy", "aws:apigateway/restApiPolicy:RestApiPolicy",
+# Where each resource type keeps a policy that names principals (inputs, as the engine has them).
+RESOURCE_POLICIES = {
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:s3/bucket:Bucket": "policy",
+    "aws:s3/bucketV2:BucketV2": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:sns/topic:Topic": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sqs/queue:Queue": "policy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+    "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
+    "aws:apigateway/restApi:RestApi": "policy",
+    "aws:kms/key:Key": "policy",
+    "aws:kms/keyPolicy:KeyPolicy": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:secretsmanager/secret:Secret": "policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    # Who may assume the role: a trust policy is a resource policy too.
+    "aws:iam/role:Role": "assumeRolePolicy",
 }
 PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+
+
+def _principals(statement: Mapping[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    if isinstance(principal, Mapping):
+        return [str(p) for values in principal.values() for p in _listed(values)]
+    return [str(p) for p in _listed(principal)]
+
+
+def _pinned(condition: Any) -> bool:
+    """Whether a condition names who may call (see PINNING_KEYS), whatever else it tests."""
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, tests in condition.items():
+        if str(operator).lower() not in PINNING_OPERATORS or not isinstance(tests, Mapping):
+            continue
+        for key, value in tests.items():
+            values = [str(v) for v in _listed(value)]
+            if (str(key).lower() in PINNING_KEYS and values
+                    and all(v and "*" not in v and "?" not in v for v in values)):
+                return True
+    return False
+
+
+def public_statement(statement: Mapping[str, Any]) -> bool:
+    """An Allow that anyone may use: every principal (or all but some, with NotPrincipal),
+    not pinned by its condition to an account, ARN, VPC endpoint or organization."""
+    if statement.get("Effect") != "Allow":
+        return False
+    everyone = "NotPrincipal" in statement or any("*" in p for p in _principals(statement))
+    return everyone and not _pinned(statement.get("Condition"))
 
 
 def _unauthenticated_operations(body: Mapping[str, Any]) -> Iterator[str]:
@@ -213,16 +269,20 @@ def _unauthenticated_operations(body: Mapping[str, Any]) -> Iterator[str]:
 
 def no_public_access(args: ResourceValidationArgs) -> Iterator[str]:
     props, kind = args.props, args.resource_type
-    if kind in RESOURCE_POLICY_TYPES:
-        document = _document(props.get("policy"))
-        if document and any(_public(s) for s in _statements(document)):
-            yield "a resource policy allows anyone (Principal *) without a condition"
-    elif kind == "aws:lambda/permission:Permission":
-        if props.get("principal") == "*":
-            yield "the function may be invoked by anyone (principal *)"
-        elif str(props.get("principal", "")).endswith(".amazonaws.com") and not props.get(
-                "sourceArn"):
+    if kind in RESOURCE_POLICIES:
+        document = _document(props.get(RESOURCE_POLICIES[kind]))
+        if document and any(public_statement(s) for s in _statements(document)):
+            yield ("a resource policy allows anyone (a * principal, or NotPrincipal) without "
+                   "a condition pinning the caller's account, ARN, VPC endpoint or organization")
+    if kind == "aws:lambda/permission:Permission":
+        principal = str(props.get("principal", ""))
+        if "*" in principal:
+            yield f"the function may be invoked by anyone (principal {principal})"
+        elif principal.endswith(".amazonaws.com") and not props.get("sourceArn"):
             yield "a service may invoke the function on behalf of any account: set sourceArn"
+    elif kind == "aws:lambda/layerVersionPermission:LayerVersionPermission":
+        if "*" in str(props.get("principal", "")) and not props.get("organizationId"):
+            yield "the layer may be used by any account (principal *)"
     elif kind == "aws:lambda/functionUrl:FunctionUrl":
         if props.get("authorizationType") == "NONE":
             yield "the function URL needs no authentication"
@@ -235,11 +295,92 @@ def no_public_access(args: ResourceValidationArgs) -> Iterator[str]:
                      "restrictPublicBuckets"):
             if props.get(flag) is not True:
                 yield f"the bucket's public access block must set {flag}"
-    elif kind == "aws:apigateway/restApi:RestApi":
+    if kind == "aws:apigateway/restApi:RestApi":
         body = _document(props.get("body"))
         if body is not None:
             for operation in _unauthenticated_operations(body):
                 yield f"{operation} answers without a token"
+
+
+# --- no AWS-managed full-access policy on a principal ---------------------------------------
+
+# AdministratorAccess (and its service-scoped variants), PowerUserAccess and every
+# ...FullAccess policy AWS manages: each grants whole services on every resource.
+_MANAGED = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)$")
+
+
+def too_broad(policy_arn: str) -> bool:
+    match = _MANAGED.match(policy_arn)
+    if not match:
+        return False  # the stack's own policies are judged by what they say, not by name
+    name = match["name"]
+    return "FullAccess" in name or name.startswith("AdministratorAccess") or (
+        name == "PowerUserAccess")
+
+
+_ATTACHED = {
+    "aws:iam/role:Role": "managedPolicyArns",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+}
+
+
+def broad_managed_policies(args: ResourceValidationArgs) -> Iterator[str]:
+    for arn in _listed(args.props.get(_ATTACHED[args.resource_type])):
+        if isinstance(arn, str) and too_broad(arn):
+            yield (f"{arn} grants whole services on every resource: write a policy that names "
+                   "the actions and resources the role uses")
+
+
+# --- sign-in where real users live ----------------------------------------------------------
+
+# What a client may offer in a protected stack: SRP proves the password without sending it,
+# and refresh tokens. Not USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, custom or choice-based
+# (USER_AUTH) flows, which take the password itself or let a Lambda decide. Cognito's default
+# when the list is empty includes CUSTOM_AUTH, so an empty list is reported too.
+PROTECTED_AUTH_FLOWS = frozenset({"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"})
+_LOCAL_HOSTS = ("localhost", "::1", "0.0.0.0")  # noqa: S104 (names to refuse, not to bind)
+
+
+def local_url(url: str) -> bool:
+    """A URL served from the signing-in machine itself, or over plain HTTP."""
+    try:
+        parsed = urlsplit(url.strip())
+        host = (parsed.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return True  # not a URL Cognito would accept either; do not let it through
+    return (parsed.scheme.lower() != "https" or host in _LOCAL_HOSTS
+            or host.endswith(".localhost") or host.startswith("127."))
+
+
+def protected_sign_in(args: ResourceValidationArgs) -> Iterator[str]:
+    if not _protected(args):
+        return
+    props, stack = args.props, stack_of(args.urn)
+    if args.resource_type == "aws:cognito/userPool:UserPool":
+        totp = props.get("softwareTokenMfaConfiguration")
+        if props.get("mfaConfiguration") != "ON" or not (
+                isinstance(totp, Mapping) and totp.get("enabled") is True):
+            yield f"the user pool of stack {stack} must require MFA (mfaConfiguration ON, TOTP)"
+        add_ons = props.get("userPoolAddOns")
+        if not (isinstance(add_ons, Mapping)
+                and add_ons.get("advancedSecurityMode") == "ENFORCED"):
+            yield f"the user pool of stack {stack} must enforce threat protection"
+        return
+    flows = [str(f) for f in _listed(props.get("explicitAuthFlows"))]
+    others = sorted(set(flows) - PROTECTED_AUTH_FLOWS)
+    if not flows or others:
+        yield (f"a client of stack {stack} may sign in with SRP and refresh tokens only, not "
+               f"{', '.join(others) or 'the default flows, which include CUSTOM_AUTH'}")
+    urls = [*_listed(props.get("callbackUrls")), *_listed(props.get("logoutUrls")),
+            *_listed(props.get("defaultRedirectUri"))]
+    local = [u for u in urls if isinstance(u, str) and local_url(u)]
+    if local:
+        yield (f"a client of stack {stack} sends signed-in users to a local or plain-HTTP "
+               f"address: {', '.join(local)}")
 
 
 def _policy(name: str, description: str, check: Check, types: tuple[str, ...] = (),
@@ -254,6 +395,9 @@ def _policy(name: str, description: str, check: Check, types: tuple[str, ...] = 
                                     config_schema=config_schema)
 
 
+PROTECTED_STACKS_CONFIG = PolicyConfigSchema(properties={"protectedStacks": {
+    "type": "array", "items": {"type": "string"}, "default": list(PROTECTED_STACKS)}})
+
 POLICIES: list[Policy] = [
     _policy("dynamodb-no-wildcards", "No * in DynamoDB actions or resources of IAM policies.",
             dynamodb_wildcards, ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy",
@@ -265,9 +409,7 @@ POLICIES: list[Policy] = [
     _policy("table-deletion-protection", "In protected stacks (prod) the table has deletion "
             "protection and is protected from pulumi destroy.", table_deletion_protection,
             ("aws:dynamodb/table:Table",),
-            PolicyConfigSchema(properties={"protectedStacks": {
-                "type": "array", "items": {"type": "string"},
-                "default": list(PROTECTED_STACKS)}})),
+            PROTECTED_STACKS_CONFIG),
     _policy("log-group-retention", "Every log group has a retention.",
             log_retention, ("aws:cloudwatch/logGroup:LogGroup",)),
     _policy("function-tracing", "Functions are traced with X-Ray.",
@@ -278,12 +420,21 @@ POLICIES: list[Policy] = [
             ecr_scan_on_push, ("aws:ecr/repository:Repository",)),
     _policy("admin-only-sign-up", "Only administrators create users in the user pool.",
             admin_only_sign_up, ("aws:cognito/userPool:UserPool",)),
+    _policy("protected-sign-in", "In protected stacks (prod) the user pool requires MFA and "
+            "enforces threat protection, and its clients sign in with SRP only and send users "
+            "to no local or plain-HTTP address.", protected_sign_in,
+            ("aws:cognito/userPool:UserPool", "aws:cognito/userPoolClient:UserPoolClient"),
+            PROTECTED_STACKS_CONFIG),
     _policy("required-tags", "Every taggable AWS resource carries app and stack tags.",
             required_tags, (),
             PolicyConfigSchema(properties={"requiredTags": {
                 "type": "array", "items": {"type": "string"},
                 "default": list(REQUIRED_TAGS)}})),
-    _policy("no-public-resources", "Nothing is open to anyone: no public resource policies, "
-            "ACLs, function URLs or invoke permissions, and no API route without a token "
-            "beyond the OpenAPI document.", no_public_access),
+    _policy("no-public-resources", "Nothing is open to anyone: no resource or trust policy "
+            "with a * principal unless pinned to an account, ARN, VPC endpoint or organization, "
+            "no public ACLs, function URLs or invoke permissions, and no API route without a "
+            "token beyond the OpenAPI document.", no_public_access),
+    _policy("no-broad-managed-policies", "No AWS-managed AdministratorAccess, PowerUserAccess "
+            "or ...FullAccess policy is attached to a role, user or group.",
+            broad_managed_policies, tuple(_ATTACHED)),
 ]

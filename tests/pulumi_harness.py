@@ -26,16 +26,17 @@ _ARN_FORMS = {
     "aws:dynamodb/table:Table": "arn:aws:dynamodb:{region}:{account}:table/{name}",
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}",
     "aws:lambda/function:Function": "arn:aws:lambda:{region}:{account}:function:{name}",
-    "aws:iam/role:Role": "arn:aws:iam::{account}:role/{name}",
+    "aws:iam/role:Role": "arn:aws:iam::{account}:role{path}{name}",
+    "aws:kms/key:Key": "arn:aws:kms:{region}:{account}:key/{name}",
     "aws:iam/policy:Policy": "arn:aws:iam::{account}:policy/{name}",
     "aws:cognito/userPool:UserPool": "arn:aws:cognito-idp:{region}:{account}:userpool/{name}",
 }
 
 
-def _arn(typ: str, name: str) -> str:
+def _arn(typ: str, name: str, path: str = "/") -> str:
     service = typ.split(":")[1].split("/")[0]
     form = _ARN_FORMS.get(typ, "arn:aws:{service}:{region}:{account}:{name}")
-    return form.format(service=service, region=REGION, account=ACCOUNT, name=name)
+    return form.format(service=service, region=REGION, account=ACCOUNT, name=name, path=path)
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -47,7 +48,7 @@ class Recorder(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name = args.inputs.get("name") or args.name
         state = dict(args.inputs)
-        state.setdefault("arn", _arn(args.typ, name))
+        state.setdefault("arn", _arn(args.typ, name, args.inputs.get("path") or "/"))
         if args.typ == "aws:lambda/function:Function":
             state["invokeArn"] = (f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
                                   f"{state['arn']}/invocations")
@@ -65,6 +66,8 @@ class Recorder(pulumi.runtime.Mocks):
         elif args.typ == "aws:s3/bucket:Bucket":
             state["bucket"] = f"{args.inputs['bucketPrefix']}0001"
             state["bucketRegionalDomainName"] = f"{state['bucket']}.s3.{REGION}.amazonaws.com"
+        elif args.typ == "aws:kms/key:Key":
+            state["keyId"] = f"{args.name}-key-id"
         elif args.typ == "docker-build:index:Image":
             state["ref"] = f"{args.inputs['tags'][0].rsplit(':', 1)[0]}@sha256:{'a' * 64}"
         resource_id = f"{args.name}-{args.typ.rsplit(':', 1)[-1]}-id"

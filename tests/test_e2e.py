@@ -94,16 +94,21 @@ def test_e2e_suite_says_what_is_missing() -> None:
 # `todo-api e2e --stack`: throwaway users in the stack's Cognito pool.
 
 @pytest.fixture
-def pool(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
-         tmp_path: Path) -> dict[str, Any]:
-    """A user pool and client on moto's server, and the stack outputs naming them."""
+def pool(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+         request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A user pool and client on moto's server as a stack declares them (SRP sign-in; on
+    "prod", TOTP MFA required, codes checked), and the stack outputs naming them."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", moto_endpoint)
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
     cognito = boto3.client("cognito-idp", region_name="us-east-1")
     created = cognito.create_user_pool(PoolName=f"todo-api-e2e-{uuid.uuid4().hex[:6]}",
                                        UsernameAttributes=["email"])["UserPool"]
+    if getattr(request, "param", "dev") == "prod":
+        cognito.set_user_pool_mfa_config(UserPoolId=created["Id"], MfaConfiguration="ON",
+                                         SoftwareTokenMfaConfiguration={"Enabled": True})
     client = cognito.create_user_pool_client(
         UserPoolId=created["Id"], ClientName="users",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]
     outputs = {"apiUrl": f"http://127.0.0.1:{free_port()}", "userPoolId": created["Id"],
                "userPoolClientId": client["ClientId"], "region": "us-east-1"}
@@ -118,7 +123,10 @@ def _users_in(pool: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.moto(reason="Cognito user pool: DynamoDB Local has no Cognito")
+@pytest.mark.parametrize("pool", ["dev", "prod"], indirect=True)
 def test_stack_e2e_signs_in_two_throwaway_users_and_deletes_them(pool: dict[str, Any]) -> None:
+    """On prod's pool (MFA required) each user's first SRP sign-in sets up a TOTP
+    authenticator and answers with its code, which moto checks."""
     seen: dict[str, str] = {}
 
     def runner(env: Mapping[str, str], args: list[str]) -> int:

@@ -217,7 +217,10 @@ def test_outputs(stack: dict[str, Any]) -> None:
     [client] = [c for c in of_type(stack, "aws:cognito/userPoolClient:UserPoolClient")
                 if c["name"] == "users"]  # the CLI's client (the web app has its own)
     assert stack["outputs"]["userPoolClientId"] == client["id"]
-    assert "ALLOW_USER_PASSWORD_AUTH" in client["inputs"]["explicitAuthFlows"]
+    # SRP everywhere; the password itself (USER_PASSWORD_AUTH) only where dev asks for it.
+    assert client["inputs"]["explicitAuthFlows"] == {
+        "dev": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "prod": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}[stack["name"]]
     assert client["inputs"]["generateSecret"] is False
 
 
@@ -301,22 +304,35 @@ def test_dashboard_widgets_name_real_resources(stack: dict[str, Any]) -> None:
     assert all(seen[key] for key in names)
 
 
-def test_gateway_logging_role_is_declared_by_default(stack: dict[str, Any]) -> None:
-    account = one(stack, "aws:apigateway/account:Account")
-    roles = {r["state"]["arn"] for r in of_type(stack, "aws:iam/role:Role")}
+def test_the_account_wide_gateway_logging_role_is_left_to_the_bootstrap(
+    stack: dict[str, Any],
+) -> None:
+    """One API Gateway logging role per account and region: a stack that set it could change
+    the other stack's logging, so the committed stacks leave it to the bootstrap."""
+    assert stack["config"]["todo-api:manageGatewayLogging"] is False
+    assert not of_type(stack, "aws:apigateway/account:Account")
+
+
+def test_gateway_logging_role_is_declared_by_default() -> None:
+    declared = run_program("dev", {"todo-api:manageGatewayLogging": None})
+    account = one(declared, "aws:apigateway/account:Account")
+    roles = {r["state"]["arn"] for r in of_type(declared, "aws:iam/role:Role")}
     assert account["inputs"]["cloudwatchRoleArn"] in roles
 
 
-# Sign-up and MFA of the user pool: (todo-api:selfSignUp, todo-api:mfa) -> what Cognito gets.
-# None leaves the key out of the stack config, to prove the default is admin-only, no MFA.
+# Sign-up, MFA and threat protection of the user pool: (todo-api:selfSignUp, todo-api:mfa,
+# todo-api:threatProtection) -> what Cognito gets. None leaves the key out of the stack config,
+# to prove the default is admin-only, no MFA, no threat protection (AWS's default plan).
 POOL_CASES = [
-    (None, None, True, "OFF"),
-    (True, "on", False, "ON"),
-    (False, "optional", True, "OPTIONAL"),
+    (None, None, None, True, "OFF", None),
+    (True, "on", "audit", False, "ON", "AUDIT"),
+    (False, "optional", "Enforced", True, "OPTIONAL", "ENFORCED"),
+    (False, "ON", "off", True, "ON", None),
 ]
 
 
-def _assert_pool(stack: dict[str, Any], admin_only: bool, mfa: str) -> None:
+def _assert_pool(stack: dict[str, Any], admin_only: bool, mfa: str,
+                 threat_protection: str | None) -> None:
     pool = one(stack, "aws:cognito/userPool:UserPool")["inputs"]
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": admin_only}
     assert pool["mfaConfiguration"] == mfa
@@ -324,27 +340,52 @@ def _assert_pool(stack: dict[str, Any], admin_only: bool, mfa: str) -> None:
         assert "softwareTokenMfaConfiguration" not in pool
     else:
         assert pool["softwareTokenMfaConfiguration"] == {"enabled": True}
+    if threat_protection is None:
+        assert "userPoolAddOns" not in pool and "userPoolTier" not in pool
+    else:  # threat protection comes with the Plus plan only
+        assert pool["userPoolAddOns"] == {"advancedSecurityMode": threat_protection}
+        assert pool["userPoolTier"] == "PLUS"
 
 
-def test_user_pool_sign_up_and_mfa_follow_each_stacks_config(stack: dict[str, Any]) -> None:
-    expected = {"dev": (True, "OFF"), "prod": (True, "OPTIONAL")}[stack["name"]]
+def test_user_pool_sign_up_mfa_and_threat_protection_follow_each_stacks_config(
+    stack: dict[str, Any],
+) -> None:
+    expected = {"dev": (True, "OFF", "AUDIT"), "prod": (True, "ON", "ENFORCED")}[stack["name"]]
     _assert_pool(stack, *expected)
     config = stack["config"]
     assert config["todo-api:selfSignUp"] is (not expected[0])
     assert config["todo-api:mfa"].upper() == expected[1]
+    assert config["todo-api:threatProtection"].upper() == expected[2]
 
 
-@pytest.mark.parametrize(("sign_up", "mfa", "admin_only", "mode"), POOL_CASES)
-def test_user_pool_knobs(sign_up: bool | None, mfa: str | None, admin_only: bool,
-                         mode: str) -> None:
-    declared = run_program("dev", {"todo-api:selfSignUp": sign_up, "todo-api:mfa": mfa})
-    _assert_pool(declared, admin_only, mode)
+@pytest.mark.parametrize(("sign_up", "mfa", "threats", "admin_only", "mode", "protection"),
+                         POOL_CASES)
+def test_user_pool_knobs(sign_up: bool | None, mfa: str | None, threats: str | None,
+                         admin_only: bool, mode: str, protection: str | None) -> None:
+    declared = run_program("dev", {"todo-api:selfSignUp": sign_up, "todo-api:mfa": mfa,
+                                   "todo-api:threatProtection": threats})
+    _assert_pool(declared, admin_only, mode, protection)
 
 
-def test_an_unknown_mfa_mode_stops_the_program() -> None:
+def test_password_sign_in_and_the_local_app_are_off_unless_a_stack_asks() -> None:
+    declared = run_program("dev", {"todo-api:userPasswordAuth": None,
+                                   "todo-api:localAppSignIn": None})
+    clients = {c["name"]: c["inputs"] for c in of_type(
+        declared, "aws:cognito/userPoolClient:UserPoolClient")}
+    assert clients["users"]["explicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH",
+                                                     "ALLOW_REFRESH_TOKEN_AUTH"]
+    assert not [u for u in clients["web"]["callbackUrls"] + clients["web"]["logoutUrls"]
+                if "localhost" in u]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("mfa", "sometimes", "todo-api:mfa must be one of off, optional, on"),
+    ("threatProtection", "block", "todo-api:threatProtection must be one of off, audit, enforced"),
+])
+def test_an_unknown_mode_stops_the_program(key: str, value: str, message: str) -> None:
     with pytest.raises(subprocess.CalledProcessError) as failure:
-        run_program("dev", {"todo-api:mfa": "sometimes"})
-    assert "todo-api:mfa must be one of off, optional, on" in failure.value.stderr
+        run_program("dev", {f"todo-api:{key}": value})
+    assert message in failure.value.stderr
 # Types that must carry tags whatever else the program declares (guards the check below
 # against finding nothing taggable).
 MUST_BE_TAGGED = {

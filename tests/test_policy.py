@@ -3,6 +3,7 @@ program declares under the mocks for dev and prod (all pass), and on broken copi
 (each reported by the rule that guards it, and by no other)."""
 
 import copy
+import inspect
 import json
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policy.rules import POLICIES
+from policy.rules import POLICIES, RESOURCE_POLICIES, _aws_class, local_url
 from tests.support import ROOT
 
 STACKS = ("dev", "prod")
@@ -85,7 +86,7 @@ def test_the_programs_resources_pass_every_policy(declared: dict[str, list[dict[
 
 def test_policy_names_are_unique_and_the_pack_file_names_them() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 11
+    assert len(names) == len(set(names)) == 13
     pack = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
     assert pack["runtime"]["name"] == "python"
     assert (ROOT / "policy" / pack["runtime"]["options"]["virtualenv"]).resolve() == (
@@ -109,12 +110,30 @@ def _set(path: str, value: Any) -> Mutation:
     return mutate
 
 
-def _policy_json(edit: Callable[[dict[str, Any]], None]) -> Mutation:
+def _policy_json(edit: Callable[[dict[str, Any]], None], key: str = "policy") -> Mutation:
     def mutate(props: dict[str, Any]) -> None:
-        document = json.loads(props["policy"])
+        document = json.loads(props[key])
         edit(document)
-        props["policy"] = json.dumps(document)
+        props[key] = json.dumps(document)
     return mutate
+
+
+def _statement(**changes: Any) -> Mutation:
+    """Changes the first statement of a resource or trust policy (a value ... deletes the key)."""
+    def edit(document: dict[str, Any]) -> None:
+        statement = document["Statement"][0]
+        for key, value in changes.items():
+            if value is ...:
+                statement.pop(key, None)
+            else:
+                statement[key] = value
+    return _policy_json(edit, "assumeRolePolicy" if "AssumeRole" in str(changes) else "policy")
+
+
+def _trust(**changes: Any) -> Mutation:
+    def edit(document: dict[str, Any]) -> None:
+        document["Statement"][0].update(changes)
+    return _policy_json(edit, "assumeRolePolicy")
 
 
 def _table_statement(document: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +150,10 @@ def _open_route(props: dict[str, Any]) -> None:
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TABLE = "aws:dynamodb/table:Table"
+ROLE = "aws:iam/role:Role"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+USER_POOL = "aws:cognito/userPool:UserPool"
+CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 BROKEN: list[tuple[str, str, str, str | None, Mutation]] = [
     # (rule expected, stack, type, name, what breaks)
     ("dynamodb-no-wildcards", "dev", ROLE_POLICY, "getTodos",
@@ -174,6 +197,54 @@ BROKEN: list[tuple[str, str, str, str | None, Mutation]] = [
     ("no-public-resources", "prod", "aws:lambda/permission:Permission", None,
      _set("sourceArn", ...)),
     ("no-public-resources", "prod", "aws:apigateway/restApi:RestApi", None, _open_route),
+    # A * principal is everyone whatever else the condition tests...
+    ("no-public-resources", "prod", BUCKET_POLICY, None, _statement(
+        Principal="*", Condition={"StringEquals": {"aws:UserAgent": "CloudFront"}})),
+    ("no-public-resources", "dev", BUCKET_POLICY, None, _statement(
+        Principal={"AWS": "*"}, Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
+    ("no-public-resources", "prod", BUCKET_POLICY, None, _statement(
+        Principal={"Service": "*"}, Condition=...)),
+    ("no-public-resources", "dev", BUCKET_POLICY, None, _statement(
+        Principal={"AWS": ["arn:aws:iam::123456789012:root", "arn:aws:iam::*:root"]},
+        Condition=...)),
+    ("no-public-resources", "prod", BUCKET_POLICY, None, _statement(
+        Principal=..., NotPrincipal={"AWS": "arn:aws:iam::123456789012:root"}, Condition=...)),
+    # ...and a pin counts only with a concrete value, under an operator that needs the key.
+    ("no-public-resources", "prod", BUCKET_POLICY, None, _statement(
+        Principal="*", Condition={"StringLike": {"AWS:SourceArn": "arn:aws:cloudfront::*"}})),
+    ("no-public-resources", "dev", BUCKET_POLICY, None, _statement(
+        Principal="*", Condition={"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}})),
+    ("no-public-resources", "prod", BUCKET_POLICY, None, _statement(
+        Principal="*", Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}})),
+    # A trust policy is a resource policy: a role anyone may assume.
+    ("no-public-resources", "prod", ROLE, "getTodos", _trust(Principal={"AWS": "*"})),
+    ("no-public-resources", "dev", ROLE, "createTodo", _trust(Principal="*", Condition={
+        "StringEquals": {"sts:ExternalId": "guessable"}})),
+    ("no-broad-managed-policies", "prod", ROLE, "deleteTodo",
+     _set("managedPolicyArns", ["arn:aws:iam::aws:policy/AdministratorAccess"])),
+    ("no-broad-managed-policies", "dev", ROLE, "getTodos",
+     _set("managedPolicyArns", ["arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"])),
+    ("no-broad-managed-policies", "prod", ROLE, "createTodo",
+     _set("managedPolicyArns", ["arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+                                "arn:aws:iam::aws:policy/PowerUserAccess"])),
+    ("protected-sign-in", "prod", USER_POOL, None, _set("mfaConfiguration", "OPTIONAL")),
+    ("protected-sign-in", "prod", USER_POOL, None, _set("softwareTokenMfaConfiguration", ...)),
+    ("protected-sign-in", "prod", USER_POOL, None,
+     _set("userPoolAddOns.advancedSecurityMode", "AUDIT")),
+    ("protected-sign-in", "prod", USER_POOL, None, _set("userPoolAddOns", ...)),
+    ("protected-sign-in", "prod", CLIENT, "users", _set("explicitAuthFlows", [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])),
+    ("protected-sign-in", "prod", CLIENT, "users", _set("explicitAuthFlows", [
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])),
+    ("protected-sign-in", "prod", CLIENT, "users", _set("explicitAuthFlows", ...)),
+    ("protected-sign-in", "prod", CLIENT, "web", _set("explicitAuthFlows", [
+        "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"])),
+    ("protected-sign-in", "prod", CLIENT, "web",
+     _set("callbackUrls", ["https://app.example.com/", "http://localhost:3000/"])),
+    ("protected-sign-in", "prod", CLIENT, "web", _set("logoutUrls", ["https://127.0.0.1/"])),
+    ("protected-sign-in", "prod", CLIENT, "web", _set("callbackUrls", ["http://app.example/"])),
+    ("protected-sign-in", "prod", CLIENT, "web",
+     _set("defaultRedirectUri", "https://dev.localhost/")),
 ]
 
 
@@ -239,3 +310,136 @@ def test_a_private_bucket_behind_cloudfront_passes() -> None:
              "ignorePublicAcls": True, "restrictPublicBuckets": True}
     assert violations(_args("prod", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
                             "web", block)) == []
+
+
+def test_prod_sign_in_rules_leave_dev_alone(declared: dict[str, list[dict[str, Any]]]) -> None:
+    """protected-sign-in holds prod only: each of its broken prod copies passes in dev, where
+    the local app, USER_PASSWORD_AUTH and sign-in without MFA are wanted."""
+    cases = [c for c in BROKEN if c[0] == "protected-sign-in"]
+    assert len(cases) >= 10
+    for _rule, stack, typ, name, mutate in cases:
+        broken = copy.deepcopy(_of(declared, stack, typ, name))
+        mutate(broken["inputs"])
+        if "tags" in broken["inputs"]:
+            broken["inputs"]["tags"]["stack"] = "dev"
+        assert violations(_args_of("dev", broken)) == [], (typ, name)
+    # Dev as committed: all three relaxations are really there, and pass.
+    pool = _of(declared, "dev", USER_POOL)["inputs"]
+    assert pool["mfaConfiguration"] == "OFF"
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": "AUDIT"}
+    assert "ALLOW_USER_PASSWORD_AUTH" in _of(declared, "dev", CLIENT, "users")["inputs"][
+        "explicitAuthFlows"]
+    assert "http://localhost:3000/" in _of(declared, "dev", CLIENT, "web")["inputs"]["callbackUrls"]
+
+
+PIN_VALUES = {
+    "aws:SourceAccount": "123456789012",
+    "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1",
+    "aws:sourcevpce": "vpce-1a2b3c4d",
+    "aws:PrincipalOrgID": "o-a1b2c3d4e5",
+    "aws:SourceOrgID": "o-a1b2c3d4e5",
+    "aws:PrincipalAccount": "123456789012",
+}
+
+
+def _document_with(principal: Any, condition: dict[str, Any] | None) -> str:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "*",
+                                 "Resource": "*"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+@pytest.mark.parametrize("typ", sorted(RESOURCE_POLICIES))
+def test_every_resource_policy_with_a_star_principal_is_public_unless_pinned(typ: str) -> None:
+    prop = RESOURCE_POLICIES[typ]
+    # The property is the one the provider really has (its SDK name, as the engine passes it).
+    python_name = "".join(f"_{c.lower()}" if c.isupper() else c for c in prop)
+    assert python_name in inspect.signature(_aws_class(typ)._internal_init).parameters, typ
+    tags = {"tags": {"app": "todo-api", "stack": "prod"}}
+    for principal in ("*", {"AWS": "*"}, {"Service": "*"}, {"AWS": "arn:aws:iam::*:root"}):
+        props = {**tags, prop: _document_with(principal, None)}
+        assert [p for p, _ in violations(_args("prod", typ, "x", props))] == [
+            "no-public-resources"], (typ, principal)
+        for key, value in PIN_VALUES.items():
+            for operator in ("StringEquals", "ArnLike", "StringLike"):
+                pinned = {**tags, prop: _document_with(principal, {operator: {key: value}})}
+                assert violations(_args("prod", typ, "x", pinned)) == [], (typ, key, operator)
+    # Named principals are not public, with or without a condition.
+    named = {**tags, prop: _document_with({"AWS": "arn:aws:iam::123456789012:role/app"}, None)}
+    assert violations(_args("prod", typ, "x", named)) == []
+
+
+@pytest.mark.parametrize("condition", [
+    {"StringEquals": {"aws:SourceAccount": ""}},
+    {"StringEquals": {"aws:SourceAccount": ["123456789012", "*"]}},
+    {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::bucket-?"}},
+    {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5"]}},
+    {"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"}},
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"StringEquals": {"aws:PrincipalTag/team": "ops"}},
+])
+def test_a_condition_that_pins_nobody_leaves_the_policy_public(condition: dict[str, Any]) -> None:
+    props = {"policy": _document_with({"AWS": "*"}, condition)}
+    found = violations(_args("prod", "aws:sqs/queuePolicy:QueuePolicy", "q", props))
+    assert [p for p, _ in found] == ["no-public-resources"]
+
+
+MANAGED = "arn:aws:iam::aws:policy/"
+
+
+@pytest.mark.parametrize(("typ", "prop"), [
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "policyArn"),
+    ("aws:iam/policyAttachment:PolicyAttachment", "policyArn"),
+    ("aws:iam/userPolicyAttachment:UserPolicyAttachment", "policyArn"),
+    ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "policyArn"),
+    ("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "policyArns"),
+])
+def test_broad_managed_policies_are_reported_wherever_attached(typ: str, prop: str) -> None:
+    def attaching(arn: str) -> dict[str, Any]:
+        return {"role": "r", prop: [arn] if prop.endswith("s") else arn}
+
+    for name in ("AdministratorAccess", "AdministratorAccess-Amplify", "PowerUserAccess",
+                 "AmazonS3FullAccess", "AWSLambda_FullAccess", "IAMFullAccess"):
+        found = violations(_args("dev", typ, "a", attaching(MANAGED + name)))
+        assert [p for p, _ in found] == ["no-broad-managed-policies"], (typ, name)
+    for arn in (MANAGED + "service-role/AWSLambdaBasicExecutionRole",
+                MANAGED + "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                MANAGED + "ReadOnlyAccess",
+                # The account's own policy is judged by what it says, not by its name.
+                "arn:aws:iam::123456789012:policy/TeamFullAccess"):
+        assert violations(_args("dev", typ, "a", attaching(arn))) == [], (typ, arn)
+
+
+def test_the_gateway_logging_role_passes_with_its_narrow_managed_policy() -> None:
+    """Deployed without the bootstrap, a stack declares API Gateway's logging role with an
+    AWS-managed policy: a narrow one, which the pack lets through."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.pulumi_harness", "dev",
+         json.dumps({"todo-api:manageGatewayLogging": True})],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    resources = json.loads(result.stdout)["resources"]
+    [role] = [r for r in resources if r["type"] == ROLE and r["inputs"].get("managedPolicyArns")]
+    assert role["inputs"]["managedPolicyArns"] == [
+        MANAGED + "service-role/AmazonAPIGatewayPushToCloudWatchLogs"]
+    for resource in resources:
+        assert violations(_args_of("dev", resource)) == [], (resource["type"], resource["name"])
+
+
+def test_a_layer_shared_with_everyone_is_public_and_one_shared_with_the_org_is_not() -> None:
+    typ = "aws:lambda/layerVersionPermission:LayerVersionPermission"
+    props = {"layerName": "l", "versionNumber": 1, "principal": "*", "action": "x",
+             "statementId": "s"}
+    assert [p for p, _ in violations(_args("prod", typ, "l", props))] == ["no-public-resources"]
+    assert violations(_args("prod", typ, "l", {**props, "organizationId": "o-a1b2c3d4e5"})) == []
+
+
+@pytest.mark.parametrize(("url", "local"), [
+    ("https://app.example.com/", False), ("https://d111.cloudfront.net/", False),
+    ("http://app.example.com/", True), ("https://localhost/", True),
+    ("https://LOCALHOST.:8443/", True), ("https://127.0.0.2/", True),
+    ("https://[::1]/", True), ("https://dev.localhost/", True), ("myapp://callback", True),
+    ("https://[not-an-address/", True),
+])
+def test_local_urls(url: str, local: bool) -> None:
+    assert local_url(url) is local

@@ -2,6 +2,7 @@
 with which permissions and credentials; every third-party action pinned; actionlint passes
 them and catches a broken copy."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -85,8 +86,67 @@ def test_aws_access_only_through_oidc_roles(pr: dict[str, Any], deploy: dict[str
                 assert set(step["with"]) == {"role-to-assume", "role-session-name", "aws-region"}
                 roles[name] = step["with"]["role-to-assume"]
     assert roles == {"preview": "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
-                     "dev": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-                     "prod": "${{ vars.AWS_DEPLOY_ROLE_ARN }}"}
+                     "dev": "${{ vars.AWS_DEV_DEPLOY_ROLE_ARN }}",
+                     "prod": "${{ vars.AWS_PROD_DEPLOY_ROLE_ARN }}"}
+
+
+def _jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path.name, name, job) for path in sorted(WORKFLOWS.glob("*.yml"))
+            for name, job in _load(path.name)["jobs"].items()]
+
+
+def test_each_job_holds_one_stacks_state_and_role_and_no_secret() -> None:
+    """The state backend and the role of a job are its own stack's (deploy/bootstrap/ scopes
+    each role to its stack's prefix of the state bucket and its own KMS key), and no job needs
+    a stored secret: no passphrase, no Pulumi token that could open another stack's state."""
+    text = "".join(p.read_text() for p in WORKFLOWS.glob("*.yml"))
+    assert "secrets." not in text and "PASSPHRASE" not in text and "PULUMI_ACCESS_TOKEN" not in text
+    stacks = {}
+    for workflow, name, job in _jobs():
+        backend = job.get("env", {}).get("PULUMI_BACKEND_URL")
+        if backend is None:
+            assert not _steps(job, "pulumi/actions"), (workflow, name)
+            continue
+        stack = backend.removeprefix("s3://${{ vars.PULUMI_STATE_BUCKET }}/")
+        [step] = _steps(job, "pulumi/actions")
+        assert step["with"]["stack-name"] == stack, (workflow, name)
+        stacks[name] = stack
+        # Nothing that says which stack the job acts on names the other stack.
+        other = {"dev": "prod", "prod": "dev"}[stack]
+        said = [job.get("environment", {}), job["env"],
+                *(s["with"] for s in _steps(job, "aws-actions/configure-aws-credentials")),
+                step["with"], *(r for r in _runs(job) if "STACK=" in r)]
+        assert not re.search(rf"\b{other}\b", json.dumps(said)), (workflow, name, said)
+    assert stacks == {"preview": "dev", "dev": "dev", "prod": "prod"}
+
+
+def test_prod_is_reached_only_from_a_push_to_main_through_its_environment(
+    deploy: dict[str, Any],
+) -> None:
+    # What can start the workflow: pushes to main, and a dispatch from any branch.
+    assert deploy["on"] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    prod = deploy["jobs"]["prod"]
+    assert prod["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert prod["environment"]["name"] == "prod"
+    # A dispatch from a branch deploys dev only (the dev job has no condition to stop it)...
+    assert "if" not in deploy["jobs"]["dev"]
+    # ...and nothing but deploy.yml's prod job may ask for prod's environment or role.
+    prod_jobs = [(w, n) for w, n, job in _jobs()
+                 if "prod" in json.dumps({k: job.get(k) for k in ("environment", "env")})
+                 or "AWS_PROD" in json.dumps(job)]
+    assert prod_jobs == [("deploy.yml", "prod")]
+
+
+def test_a_fork_pull_request_gets_no_credentials(pr: dict[str, Any]) -> None:
+    # `pull_request` runs a fork's code without the base repository's token or secrets;
+    # `pull_request_target` would run it with them.
+    assert set(pr["on"]) == {"pull_request"}
+    for name, job in pr["jobs"].items():
+        if job.get("permissions", {}).get("id-token") == "write":
+            assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+        else:
+            assert not _steps(job, "aws-actions/configure-aws-credentials"), name
+    assert "id-token" not in pr["jobs"]["test"].get("permissions", {})
 
 
 def test_a_pull_request_runs_the_tests_then_a_previewed_dev_with_the_policy_pack(

@@ -76,10 +76,38 @@ class Client:
             path = f"/todos?limit=100&cursor={cursor}"
 
     def clear(self) -> None:
-        """Delete every task of this user (the clear route works in batches: repeat on `more`)."""
+        """Delete every task of this user (the clear route works in batches: repeat on `more`),
+        every list it owns (with their tasks), and leave every list shared with it."""
+        for found in self.lists()[1:]:
+            if found["role"] == "owner":
+                reply = self.request("DELETE", f"/lists/{found['listId']}")
+            else:
+                reply = self.request("DELETE", f"/lists/{found['listId']}/members/"
+                                     f"{self.user_id()}")
+            assert reply.status in (200, 404), reply  # (404: its owner deleted it meanwhile)
         for _ in range(100):
             reply = self.request("DELETE", "/todos?status=all")
             assert reply.status == 200, reply
             if not reply.json().get("more"):
                 return
         raise AssertionError("the user's tasks could not be cleared")
+
+    def lists(self) -> list[dict[str, Any]]:
+        """Every list of this user (the default first), page by page."""
+        found: list[dict[str, Any]] = []
+        path = "/lists?limit=100"
+        while True:
+            reply = self.request("GET", path)
+            assert reply.status == 200, reply
+            found += reply.json()
+            cursor = reply.headers.get("X-Next-Cursor")
+            if not cursor:
+                return found
+            path = f"/lists?limit=100&cursor={cursor}"
+
+    def user_id(self) -> str:
+        """The id the API knows this user by (the default list's owner)."""
+        reply = self.request("GET", "/lists/default")
+        assert reply.status == 200, reply
+        owner: str = reply.json()["ownerId"]
+        return owner

@@ -95,7 +95,11 @@ def test_an_invitation_token_is_shown_once_and_stored_as_its_hash(
 ) -> None:
     owner = new_user("owner")
     list_id = create_list(http, owner)["listId"]
-    created = invite(http, owner, list_id, "viewer", expiresIn=3600, maxUses=3)
+    reply = http.request("POST", f"/lists/{list_id}/invitations", user=owner,
+                         json_body={"role": "viewer", "expiresIn": 3600, "maxUses": 3})
+    created = ok(reply, 201)
+    assert reply.headers["location"].endswith(
+        f"/lists/{list_id}/invitations/{created['invitationId']}")
     token = created["token"]
     assert token.startswith("tdl_") and len(token) == 90  # 64 bytes: 256 random bits
     assert created["role"] == "viewer" and created["maxUses"] == 3 and created["uses"] == 0

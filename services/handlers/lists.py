@@ -89,7 +89,8 @@ def create_invitation(request: Request) -> Response:
     access = _list(request)
     spec = list_input.parse_invitation(request.json_object())
     created: dict[str, Any] = sharing.create_invitation(access, spec)
-    return json_response(201, created)
+    where = request.url_for(f"/lists/{access.list_id}/invitations/{created['invitationId']}")
+    return json_response(201, created, {"Location": where})
 
 
 def revoke_invitation(request: Request) -> Response:

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from models import TodoModel
 from tests.sharing import create_list, join, list_tasks, new_user, ok, sync
-from tests.support import Api, HttpApi, LocalServer
+from tests.support import Api, HttpApi, InProcessApi, LocalServer
 
 
 @pytest.fixture
@@ -312,3 +313,35 @@ def test_a_deleted_list_is_gone_for_every_member_at_once(http: HttpApi, user: st
         assert [found["listId"] for found in ok(http.request("GET", "/lists", user=who))] == [
             "default"]
         assert http.tasks_of(who) == []
+
+
+def test_where_a_task_lives_and_who_sees_it(gateway: Any, user: str, ddb: Any) -> None:
+    """For code that reacts to the table's stream: a task's partition from its image, and the
+    users who may see that partition's tasks."""
+    from models.list import RECORD_KEY, record_partition
+    from services.domain.lists import audience, partition_of
+
+    api = InProcessApi(gateway)  # on the tests' own engine, which the test reads
+    list_id = create_list(api, user)["listId"]
+    editor = new_user("editor")
+    join(api, user, list_id, editor, "editor")
+    own = api.create(user, title="mine")
+    shared = ok(api.request("POST", f"/lists/{list_id}/todos", user=user,
+                            json_body={"title": "ours"}), 201)
+    ok(api.request("DELETE", f"/lists/{list_id}/todos/{shared['taskId']}", user=user))
+    table = TodoModel.Meta.table_name
+
+    def image(partition: str, key: str) -> dict[str, Any]:
+        found: dict[str, Any] = ddb.get_item(TableName=table, ConsistentRead=True, Key={
+            "userID": {"S": partition}, "taskID": {"S": key}})["Item"]
+        return found
+
+    assert partition_of(image(user, own["taskId"])) == user
+    tombstone = image(f"list#{list_id}#deleted", shared["taskId"])
+    assert partition_of(tombstone) == f"list#{list_id}"
+    assert partition_of({"userID": {"S": user}, "taskID": {"S": "x"}}) == user  # a seed task
+    assert partition_of(image(record_partition(list_id), RECORD_KEY)) is None
+    assert audience(user) == [user]
+    assert audience(f"list#{list_id}") == sorted([user, editor])
+    ok(api.request("DELETE", f"/lists/{list_id}", user=user))
+    assert audience(f"list#{list_id}") == []

@@ -274,17 +274,25 @@ PURGE_LISTS_PER_RUN = 25
 PURGE_TASKS_PER_LIST = 250
 
 
-def purge_deleted_lists() -> int:
+class Purged(NamedTuple):
+    tasks: int  # deleted by this run
+    lists: int  # deleted lists now wholly cleaned up (and forgotten)
+    more: bool  # whether another run has work left
+
+
+def purge_deleted_lists() -> Purged:
     """The bounded clean-up of deleted lists' tasks: for at most PURGE_LISTS_PER_RUN deleted
     lists, delete up to PURGE_TASKS_PER_LIST of their tasks; a list whose partition is then
-    empty is forgotten. Returns how many tasks it deleted; run it again while it deletes."""
-    deleted = 0
-    for list_id in data.deleted_lists(PURGE_LISTS_PER_RUN):
+    empty is forgotten. At most 1 + 25 x (2 + 10) requests; run it again while `more`."""
+    tasks = lists = 0
+    pending = data.deleted_lists(PURGE_LISTS_PER_RUN)
+    for list_id in pending:
         partition = tasks_partition(list_id)
         ids, last = store.query_ids(partition, status=None, start_after=None,
                                     limit=PURGE_TASKS_PER_LIST)
         data.delete_items([(partition, task_id) for task_id in ids])
-        deleted += len(ids)
+        tasks += len(ids)
         if last is None:
             data.forget_deleted_list(list_id)
-    return deleted
+            lists += 1
+    return Purged(tasks, lists, more=len(pending) == PURGE_LISTS_PER_RUN or lists < len(pending))

@@ -99,7 +99,7 @@ postman: $(VENV)/.local-installed
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py tests/test_recurrence.py -k 'test_fuzz or test_any'
 
 # Cold start, DynamoDB requests per route, list cost, warm latency, image size:
 # prints the table and writes docs/PERFORMANCE.md.

@@ -24,7 +24,7 @@ class DueDateIndex(GlobalSecondaryIndex["TodoModel"]):  # type: ignore[no-untype
         projection = AllProjection()
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userID")
-    due_key = UnicodeAttribute(range_key=True, attr_name="dueKey")  # "<due, UTC>#<taskID>"
+    due_key = UnicodeAttribute(range_key=True, attr_name="dueKey")  # "<dueAt>#<taskID>"
 
 
 class ChangeIndex(GlobalSecondaryIndex["TodoModel"]):  # type: ignore[no-untyped-call]
@@ -55,7 +55,12 @@ class TodoModel(Model):
     title = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
-    due_date = UnicodeAttribute(null=True, attr_name="dueDate")
+    due_date = UnicodeAttribute(null=True, attr_name="dueDate")  # as the client wrote it
+    time_zone = UnicodeAttribute(null=True, attr_name="timeZone")
+    recurrence = UnicodeAttribute(null=True)  # an RRULE, as the client wrote it
+    # The instant dueDate stands for (UTC), derived on every write that changes dueDate or
+    # timeZone; tasks written before it existed lack it (services/domain/backfill.py).
+    due_at = UnicodeAttribute(null=True, attr_name="dueAt")
     priority = UnicodeAttribute()
     tags = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
     order = NumberAttribute(null=True)
@@ -63,6 +68,13 @@ class TodoModel(Model):
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")
+    # Occurrences of a repeating task completed, and when the last one was.
+    completed_count = NumberAttribute(null=True, attr_name="completedCount")
+    last_completed_at = UnicodeAttribute(null=True, attr_name="lastCompletedAt")
+    # Which occurrence of its series dueDate is (from 0), counted for the rule in
+    # occurrenceRule (COUNT ends the series; a new rule starts counting again). Never shown.
+    occurrence = NumberAttribute(null=True)
+    occurrence_rule = UnicodeAttribute(null=True, attr_name="occurrenceRule")
     version = NumberAttribute()
     # In a list other than the default: a member of that list (models/list.py), and who
     # created and last changed the task.

@@ -27,6 +27,9 @@ PACKAGES = ("python3", "python3-venv", "ca-certificates", "locales")
 # What Amazon Linux 2023 minimal lacks and a Dockerfile might reach for.
 ABSENT = ("usr/bin/find", "usr/bin/xargs", "usr/bin/which", "usr/bin/tar", "usr/bin/curl",
           "usr/bin/wget")
+# And what AWS's base may lack that the functions need: the system's time zone database
+# (Debian's base has one, pulled in by its packages). The image must bring its own (tzdata).
+ABSENT_TREES = ("usr/share/zoneinfo",)
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 CACHE = Path(os.environ.get("TODO_API_IMAGE_CACHE")
              or Path.home() / ".cache" / "todo-api" / "image")
@@ -36,7 +39,7 @@ def recipe_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted([*RECIPE.iterdir(), Path(__file__)]):
         digest.update(path.name.encode() + path.read_bytes())
-    digest.update(repr((SUITE, PYTHON, RUNTIME_CLIENT, PACKAGES, ABSENT)).encode())
+    digest.update(repr((SUITE, PYTHON, RUNTIME_CLIENT, PACKAGES, ABSENT, ABSENT_TREES)).encode())
     return digest.hexdigest()[:12]
 
 
@@ -76,7 +79,7 @@ def _customize(rootfs: Path) -> None:
         if path.is_symlink() or path.exists():
             path.unlink()
     for bulky in ("usr/share/doc", "usr/share/man", "usr/share/info", "var/cache/apt",
-                  "var/lib/apt/lists"):
+                  "var/lib/apt/lists", *ABSENT_TREES):
         shutil.rmtree(rootfs / bulky, ignore_errors=True)
 
 

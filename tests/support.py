@@ -69,10 +69,11 @@ class Api:
         task: dict[str, Any] = reply.json()
         return task
 
-    def tasks_of(self, user: str) -> list[dict[str, Any]]:
-        """Every task of the user, following the pages."""
+    def tasks_of(self, user: str, query: str = "", limit: int = 100) -> list[dict[str, Any]]:
+        """Every task of the user (of a view or filter: `query`), following the pages."""
         found: list[dict[str, Any]] = []
-        path = "/todos?limit=100"
+        first = f"/todos?limit={limit}" + (f"&{query}" if query else "")
+        path = first
         while True:
             reply = self.request("GET", path, user=user)
             assert reply.status == 200, reply.body
@@ -80,7 +81,7 @@ class Api:
             cursor = reply.headers.get("x-next-cursor")
             if not cursor:
                 return found
-            path = f"/todos?limit=100&cursor={cursor}"
+            path = f"{first}&cursor={cursor}"
 
 
 class InProcessApi(Api):

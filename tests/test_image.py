@@ -98,9 +98,32 @@ def test_the_base_is_shaped_like_aws_lambda_python(engine: docker.DockerClient,
     assert attrs["WorkingDir"] == "/var/task"
     assert attrs["Entrypoint"] == ["/lambda-entrypoint.sh"]
     found = run_in_base(engine, base, "for tool in find xargs which tar curl python3 pip; do "
-                        "command -v $tool || echo no-$tool; done")
+                        "command -v $tool || echo no-$tool; done; "
+                        "test -e /usr/share/zoneinfo || echo no-zoneinfo; "
+                        "python3 -c 'import zoneinfo; print(len(zoneinfo.available_timezones()))'")
     assert found.split() == ["no-find", "no-xargs", "no-which", "no-tar", "no-curl",
-                             "/var/lang/bin/python3", "/var/lang/bin/pip"]
+                             "/var/lang/bin/python3", "/var/lang/bin/pip", "no-zoneinfo", "0"]
+
+
+def test_the_image_brings_its_own_time_zone_database(engine: docker.DockerClient,
+                                                      image: str) -> None:
+    """The base has none (above): the zones come from the image's layer, PyPI tzdata, the
+    version the lock pins, for the API and for the standard library's zoneinfo alike."""
+    locked = next(line.split("==")[1].split()[0] for line in
+                  (ROOT / "requirements.txt").read_text().splitlines()
+                  if line.startswith("tzdata=="))
+    script = (
+        "import importlib.metadata, zoneinfo\n"
+        "from services.domain import zones\n"
+        "print(importlib.metadata.version('tzdata'), zones.database_version())\n"
+        "print(zones.zone('Europe/Paris'), zoneinfo.ZoneInfo('America/New_York'))\n"
+        "print(len(zoneinfo.available_timezones()) > 400)\n"
+    )
+    output = run_in_base(engine, image, f'cd /var/task && python3 -c "{script}"')
+    version, iana, paris, new_york, many = output.split()
+    assert (version, paris, new_york, many) == (locked, "Europe/Paris", "America/New_York",
+                                                "True"), output
+    assert iana[:4].isdigit(), output
 
 
 @contextmanager
@@ -174,6 +197,12 @@ def test_each_command_serves_a_task_inside_the_image(engine: docker.DockerClient
         status, _, second = answer(runtime, proxy_event(
             "POST", "/todo", "/todo", user=USER, body={"title": "second, warm"}))
         assert status == 201
+        # Time zones from the image's own database, rules through dateutil's rrule.
+        status, _, repeating = answer(runtime, proxy_event(
+            "POST", "/todos", "/todos", user=USER, body={
+                "title": "standup", "dueDate": "2027-03-27T09:00:00",
+                "timeZone": "Europe/Paris", "recurrence": "FREQ=DAILY"}))
+        assert status == 201 and repeating["dueAt"] == "2027-03-27T08:00:00Z", repeating
     assert_quiet("createTodo", create_logs)
 
     one = f"/todos/{task['taskId']}"
@@ -181,13 +210,20 @@ def test_each_command_serves_a_task_inside_the_image(engine: docker.DockerClient
     with function(engine, image, dynamodb_endpoint, get) as (runtime, get_logs):
         status, _, listed = answer(runtime, proxy_event("GET", "/todos", "/todos", user=USER))
         assert status == 200
-        assert [t["taskId"] for t in listed] == [task["taskId"], second["taskId"]]
+        assert [t["taskId"] for t in listed] == [task["taskId"], second["taskId"],
+                                                 repeating["taskId"]]
         status, headers, fetched = answer(runtime, proxy_event(
             "GET", "/todos/{taskId}", one, user=USER, path_params=path))
         assert status == 200 and fetched == task and headers["ETag"] == '"1"'
     assert_quiet("getTodos", get_logs)
 
     with function(engine, image, dynamodb_endpoint, update) as (runtime, update_logs):
+        # Paris moves to summer time on 28 March 2027: still 09:00 there, an hour earlier UTC.
+        status, _, moved = answer(runtime, proxy_event(
+            "PATCH", "/todos/{taskId}", f"/todos/{repeating['taskId']}", user=USER,
+            path_params={"taskId": repeating["taskId"]}, body={"status": "completed"}))
+        assert status == 200 and (moved["dueDate"], moved["dueAt"], moved["status"]) == (
+            "2027-03-28T09:00:00", "2027-03-28T07:00:00Z", "pending"), moved
         status, headers, patched = answer(runtime, proxy_event(
             "PATCH", "/todos/{taskId}", one, user=USER, path_params=path,
             body={"status": "completed"}), {"If-Match": '"1"'})
@@ -204,7 +240,7 @@ def test_each_command_serves_a_task_inside_the_image(engine: docker.DockerClient
         assert status == 200 and "deleted successfully" in message["message"]
         status, _, cleared = answer(runtime, proxy_event(
             "DELETE", "/todos", "/todos", user=USER, query={"status": "all"}))
-        assert status == 200 and cleared["deleted"] == 1
+        assert status == 200 and cleared["deleted"] == 2
     assert_quiet("deleteTodo", delete_logs)
 
     # The image's own CMD (no image_config.command): the list, now empty.

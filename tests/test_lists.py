@@ -345,3 +345,22 @@ def test_where_a_task_lives_and_who_sees_it(gateway: Any, user: str, ddb: Any) -
     assert audience(f"list#{list_id}") == sorted([user, editor])
     ok(api.request("DELETE", f"/lists/{list_id}", user=user))
     assert audience(f"list#{list_id}") == []
+
+
+def test_a_move_plans_its_changes_as_an_update_does(http: HttpApi, user: str) -> None:
+    """A repeating task in a time zone, completed on its way to another list: it arrives at
+    its next occurrence, in the target's due-date view, with its zone and rule."""
+    list_id = create_list(http, user)["listId"]
+    task = http.create(user, title="standup", dueDate="2027-01-08T09:00:00",
+                       timeZone="Europe/Paris", recurrence="FREQ=WEEKLY;BYDAY=MO,WE,FR")
+    moved = ok(http.request("PATCH", f"/todos/{task['taskId']}", user=user,
+                            json_body={"listId": list_id, "completed": True}))
+    assert (moved["dueDate"], moved["dueAt"], moved["status"]) == (
+        "2027-01-11T09:00:00", "2027-01-11T08:00:00Z", "pending")
+    assert moved["timeZone"] == "Europe/Paris" and moved["recurrence"] == task["recurrence"]
+    assert moved["lastCompletedAt"] == moved["updatedAt"] and moved["completedAt"] is None
+    view = ok(http.request("GET", f"/lists/{list_id}/todos?dueAfter=2027-01-11&dueBefore="
+                                  "2027-01-12", user=user))
+    assert [t["taskId"] for t in view] == [task["taskId"]]
+    assert ok(http.request("GET", f"/lists/{list_id}/todos/{task['taskId']}",
+                           user=user)) == moved

@@ -199,3 +199,37 @@ def test_a_due_date_or_sync_page_is_one_query_that_reads_at_most_the_limit(
         assert reply.status == 200 and reply.headers.get("x-next-cursor"), path
         assert counter.requests == {"Query": 1} and counter.items_read == 5, path
     remove_seeded(user)
+
+
+def test_time_fields_cost_one_request_unless_the_write_depends_on_what_is_stored(
+    api: InProcessApi, counter: RequestCounter, user: str,
+) -> None:
+    """A write that needs stored fields it does not carry assumes them absent in its
+    condition (true of most tasks): one request. When they are there, the failed condition
+    returns the task and a second write follows; a rule sent without the due date it needs
+    reads the task first."""
+    def patch(task: dict[str, Any], body: dict[str, Any]) -> dict[str, int]:
+        def call() -> None:
+            reply = api.request("PATCH", f"/todos/{task['taskId']}", user=user, json_body=body)
+            assert reply.status == 200, reply.body
+
+        return count(counter, call)
+
+    plain = api.create(user, title="plain", dueDate="2027-01-04")
+    zoned = api.create(user, dueDate="2027-01-04T09:00:00", timeZone="Europe/Paris")
+    repeating = api.create(user, dueDate="2027-01-04", recurrence="FREQ=DAILY")
+    assert count(counter, lambda: api.create(user, dueDate="2027-01-04T09:00:00",
+                                             timeZone="Europe/Paris",
+                                             recurrence="FREQ=DAILY")) == {"PutItem": 1}
+    assert patch(plain, {"title": "renamed"}) == {"UpdateItem": 1}
+    assert patch(plain, {"dueDate": "2027-01-05"}) == {"UpdateItem": 1}
+    assert patch(plain, {"status": "completed"}) == {"UpdateItem": 1}
+    assert patch(zoned, {"dueDate": "2027-01-05T10:00:00",
+                         "timeZone": "Asia/Tokyo"}) == {"UpdateItem": 1}
+    assert patch(zoned, {"timeZone": "Europe/Paris"}) == {"UpdateItem": 2}
+    assert patch(zoned, {"dueDate": "2027-01-06T10:00:00"}) == {"UpdateItem": 2}
+    assert patch(zoned, {"recurrence": "FREQ=WEEKLY"}) == {"GetItem": 1, "UpdateItem": 1}
+    assert patch(repeating, {"title": "renamed", "checklist": [{"title": "a"}]}) == {
+        "UpdateItem": 1}
+    assert patch(repeating, {"status": "completed"}) == {"UpdateItem": 2}
+    assert patch(repeating, {"recurrence": None}) == {"UpdateItem": 1}

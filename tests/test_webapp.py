@@ -2,6 +2,8 @@
 real HTTP to `todo-api serve`."""
 
 import http.client
+import re
+from pathlib import Path
 
 import pytest
 import requests
@@ -53,6 +55,33 @@ def test_nothing_else_is_served(local_server: LocalServer, path: str) -> None:
     assert reply.getheader("Content-Type") == "application/problem+json"
     assert b"[build-system]" not in reply.read()
     connection.close()
+
+
+BUDGET = 120 * 1024  # JS + CSS + HTML, uncompressed (issue 22); no framework
+
+
+def served() -> dict[str, Path]:
+    """Every file of the app the server (and the stack's bucket) serves, by its path."""
+    return {p.relative_to(WEB_ROOT).as_posix(): p for p in sorted(WEB_ROOT.rglob("*"))
+            if p.is_file() and content_type(p)}
+
+
+def test_the_page_stays_within_its_budget() -> None:
+    sizes = {name: path.stat().st_size for name, path in served().items()
+             if path.suffix in (".js", ".css", ".html")}
+    assert "sw.js" in sizes and "js/main.js" in sizes
+    assert sum(sizes.values()) <= BUDGET, sizes
+
+
+def test_the_service_worker_keeps_every_file_the_page_loads() -> None:
+    """A module missing from web/sw.js's list would break the page offline; config.json is
+    answered by the server (or the stack's bucket), not kept in web/."""
+    source = (WEB_ROOT / "sw.js").read_text()
+    found = re.search(r"const FILES = \[(.*?)\];", source, re.S)
+    assert found is not None
+    listed = re.findall(r'"([^"]+)"', found[1])
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(served()) - {"sw.js"} | {"config.json"}
 
 
 def test_no_web_file_shadows_an_api_route() -> None:

@@ -52,7 +52,10 @@ FLOW: tuple[Step, ...] = (
     Step("updateTask", body_fields=("title", "priority"),
          body_values={"title": "Write the final report", "priority": "high"},
          keep={"etag": "header:ETag"}),
-    Step("patchTask", body_fields=("status", "checklist"), body_values={"status": "completed"},
+    # The example task repeats (its recurrence): completing it moves it to its next
+    # occurrence, still open, its checklist undone.
+    Step("patchTask", "Complete the repeating task (moves it to its next occurrence)",
+         body_fields=("status", "checklist"), body_values={"status": "completed"},
          headers={"If-Match": "{{etag}}"}),
     Step("listTasks", "Delta sync: what changed since the first list",
          {"since": "{{syncToken}}"}),

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.attributes import Attribute
+from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -26,6 +26,12 @@ _ATTRIBUTES: dict[str, Attribute[Any]] = {
     "description": TodoModel.description,
     "status": TodoModel.status,
     "dueDate": TodoModel.due_date,
+    "timeZone": TodoModel.time_zone,
+    "recurrence": TodoModel.recurrence,
+    "dueAt": TodoModel.due_at,
+    "lastCompletedAt": TodoModel.last_completed_at,
+    "occurrence": TodoModel.occurrence,
+    "occurrenceRule": TodoModel.occurrence_rule,
     "priority": TodoModel.priority,
     "tags": TodoModel.tags,
     "order": TodoModel.order,
@@ -134,10 +140,11 @@ def put_new_once(item: TodoModel, record: IdempotencyRecord, now: int) -> Idempo
     return None
 
 
-def get(user_id: str, task_id: str) -> TodoModel | None:
+def get(user_id: str, task_id: str, *, consistent: bool = False) -> TodoModel | None:
+    """One GetItem; `consistent` for a read a conditional write is planned from."""
     with _dynamodb():
         try:
-            return TodoModel.get(user_id, task_id, consistent_read=True)
+            return TodoModel.get(user_id, task_id, consistent_read=consistent)
         except TodoModel.DoesNotExist:
             return None
 
@@ -298,6 +305,14 @@ def _exists_at(expected_version: int | None, write_id: str | None = None) -> Any
     return condition
 
 
+class ConditionFailed(Exception):
+    """An update's condition failed on a task that exists: here is the task as it is."""
+
+    def __init__(self, item: TodoModel) -> None:
+        super().__init__("the task is not as the update assumed")
+        self.item = item
+
+
 def update(
     user_id: str,
     task_id: str,
@@ -308,20 +323,28 @@ def update(
     completed: bool | None,
     expected_version: int | None,
     write_id: str,
+    absent: frozenset[str] = frozenset(),
+    add_fields: Mapping[str, int] | None = None,
 ) -> TodoModel:
-    """One conditional UpdateItem: never creates, fails on a missing task or a stale version."""
+    """One conditional UpdateItem: never creates; applies only if the task is at
+    `expected_version` (when given) and lacks the `absent` fields (what the write assumed
+    of it). TaskNotFound if it is missing; ConditionFailed, with the task as it is, if it is
+    not as assumed (the failed condition's own answer carries it: no second read)."""
     actions: list[Any] = [_ATTRIBUTES[name].set(value) for name, value in set_fields.items()]
     actions += [_ATTRIBUTES[name].remove() for name in sorted(remove_fields)]
+    actions += [_COUNTERS[name].add(amount) for name, amount in (add_fields or {}).items()]
     actions += [TodoModel.updated_at.set(now), TodoModel.version.add(1),
                 TodoModel.write_id.set(write_id)]
     if completed is True:  # keep the first completion time when completed again
         actions.append(TodoModel.completed_at.set(TodoModel.completed_at | now))
     elif completed is False:
         actions.append(TodoModel.completed_at.remove())
+    condition = _exists_at(expected_version, write_id)
+    for name in sorted(absent):
+        condition &= _ATTRIBUTES[name].does_not_exist()
     item = TodoModel(user_id, task_id)
     kwargs = item.get_update_kwargs_from_instance(
-        actions, _exists_at(expected_version, write_id),
-        return_values_on_condition_failure="ALL_OLD",
+        actions, condition, return_values_on_condition_failure="ALL_OLD",
     )
     kwargs["ReturnValues"] = "ALL_NEW"
     with _dynamodb():
@@ -329,11 +352,19 @@ def update(
             data = _client().update_item(**kwargs)
         except ClientError as error:
             old = _failed_condition_item(error)
-            if old and old.get("writeId", {}).get("S") == write_id:
-                return TodoModel.from_raw_data(dict(old))  # an earlier attempt of ours landed
-            _raise_for_failed_condition(error, user_id, task_id, expected_version)
-            raise
+            if old is None:
+                raise
+            if not old:
+                raise TaskNotFound(user_id, task_id) from None
+            found = TodoModel.from_raw_data(dict(old))
+            if found.write_id == write_id:
+                return found  # an earlier attempt of ours landed (its answer was lost)
+            raise ConditionFailed(found) from None
     return TodoModel.from_raw_data(data["Attributes"])
+
+
+# Numbers an update adds to (ADD: no need to know the stored value).
+_COUNTERS: dict[str, NumberAttribute] = {"completedCount": TodoModel.completed_count}
 
 
 def _transact(items: list[dict[str, Any]], token: str | None = None) -> None:

@@ -1,16 +1,16 @@
 """The writable fields of a task, declared once: validation and the JSON Schemas both read this."""
 
 import re
-from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from services.domain import due, recurrence, zones
 from services.domain.ids import is_task_id
 from services.errors import FieldError, ValidationFailed
 
 STATUSES = ("pending", "in_progress", "completed")
 PRIORITIES = ("low", "normal", "high", "urgent")
-READ_ONLY = ("userId", "taskId", "createdAt", "updatedAt", "completedAt", "version", "url",
-             "createdBy", "updatedBy")
+READ_ONLY = ("userId", "taskId", "dueAt", "createdAt", "updatedAt", "completedAt",
+             "completedCount", "lastCompletedAt", "version", "url", "createdBy", "updatedBy")
 MOVE_FIELD = "listId"  # in an update: move the task to that list
 SEED_USER_FIELDS = ("userId", "userID")
 MAX_TAGS = 20
@@ -23,7 +23,8 @@ _CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class Field(NamedTuple):
     name: str
-    kind: str  # "text", "choice", "boolean", "date", "tags", "checklist" or "integer"
+    # "text", "choice", "boolean", "date", "zone", "rule", "tags", "checklist" or "integer"
+    kind: str
     description: str
     min_length: int = 0
     max_length: int = 0
@@ -40,7 +41,15 @@ FIELDS: tuple[Field, ...] = (
     Field("description", "text", "Details.", 0, 4000, removable=True, multiline=True),
     Field("status", "choice", "Progress of the task.", choices=STATUSES, default="pending"),
     Field("completed", "boolean", "Shortcut: true sets status completed, false pending."),
-    Field("dueDate", "date", "ISO 8601 date or date-time.", removable=True),
+    Field("dueDate", "date", "ISO 8601: a date (all day), a date-time with an offset (an "
+          "instant), or a date-time without one (wall-clock time in timeZone; UTC without "
+          "it). Stored as written; dueAt is the instant it stands for.", removable=True),
+    Field("timeZone", "zone", "IANA time zone name (Europe/Paris) the dueDate's wall-clock "
+          "time and day, and a recurrence, are in.", 1, zones.MAX_NAME, removable=True),
+    Field("recurrence", "rule", "RFC 5545 RRULE (FREQ=DAILY|WEEKLY|MONTHLY|YEARLY; INTERVAL, "
+          "BYDAY, BYMONTHDAY, BYMONTH, COUNT, UNTIL). Needs a dueDate, its first occurrence. "
+          "Completing the task moves dueDate to the next occurrence.", 1,
+          recurrence.MAX_LENGTH, removable=True),
     Field("priority", "choice", "Priority.", choices=PRIORITIES, default="normal"),
     Field("tags", "tags", f"Up to {MAX_TAGS} distinct tags (each trimmed).", 1, 50,
           removable=True, trimmed=True),
@@ -74,36 +83,35 @@ def _text(field: Field, value: Any) -> tuple[Any, str | None]:
 
 
 DATE_PROBLEM = "must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)"
-
-
-def due_key(value: str) -> str:
-    """A date or date-time as it sorts in the due-date index: a date as YYYY-MM-DD (its
-    string sorts before every time of that day, so it stands for the day's start); a
-    date-time in UTC, to the microsecond (without an offset it is taken as UTC). ValueError
-    when it is neither, or when UTC would leave the years 1 to 9999."""
-    if len(value) > 40:
-        raise ValueError("too long")
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        pass
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("out of range") from None
-    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+ZONE_PROBLEM = "must be an IANA time zone name of the tz database (e.g. Europe/Paris)"
 
 
 def _date(value: Any) -> tuple[Any, str | None]:
+    """A date or date-time whose instant, read as UTC, is within the years 1 to 9999 (its
+    zone, perhaps stored, is checked when the write is planned: services.domain.schedule)."""
     if not isinstance(value, str):
         return None, DATE_PROBLEM
     try:
-        due_key(value)
+        due.instant(due.parse(value), None)
     except ValueError:
         return None, DATE_PROBLEM
+    return value, None
+
+
+def _zone(value: Any) -> tuple[Any, str | None]:
+    try:
+        zones.zone(value)
+    except zones.UnknownZone:
+        return None, ZONE_PROBLEM
+    return value, None
+
+
+def _rule(value: Any) -> tuple[Any, str | None]:
+    """Stored as written; parsed again wherever it is evaluated."""
+    try:
+        recurrence.parse(value)
+    except recurrence.RuleProblem as problem:
+        return None, str(problem)
     return value, None
 
 
@@ -154,6 +162,10 @@ def _check(field: Field, value: Any) -> tuple[Any, str | None]:
         return (value, None) if isinstance(value, bool) else (None, "must be true or false")
     if field.kind == "date":
         return _date(value)
+    if field.kind == "zone":
+        return _zone(value)
+    if field.kind == "rule":
+        return _rule(value)
     if field.kind == "tags":
         return _tags(field, value)
     if field.kind == "checklist":

@@ -13,11 +13,20 @@ from models.tombstone import TOMBSTONE_TTL
 from models.tombstone import partition as tombstone_partition
 from services.data import store
 from services.data.store import Position
-from services.domain import cursor
+from services.domain import cursor, schedule
 from services.domain.cursor import Cursor
-from services.domain.fields import Changes, due_key
+from services.domain.due import bound_key, derived_at, instant, parse
+from services.domain.fields import Changes
 from services.domain.ids import is_task_id, uuid7
-from services.errors import IdempotencyKeyReused, NotOwner, SyncTokenExpired, TaskNotFound
+from services.errors import (
+    IdempotencyKeyReused,
+    NotOwner,
+    StoreUnavailable,
+    SyncTokenExpired,
+    TaskNotFound,
+    ValidationFailed,
+    VersionMismatch,
+)
 
 # Items one clear request reads (one Query) and so deletes at most, however many tasks the
 # user holds: a bounded request; `more` and a cursor say where the next one goes on.
@@ -66,12 +75,18 @@ def view(item: TodoModel) -> dict[str, Any]:
         "status": status,
         "completed": status == "completed",
         "dueDate": item.due_date,
+        "timeZone": item.time_zone,
+        # Derived on write; tasks stored before dueAt existed get it derived on read.
+        "dueAt": item.due_at or derived_at(item.due_date, item.time_zone),
+        "recurrence": item.recurrence,
         "priority": item.priority or "normal",
         "tags": list(item.tags or []),
         "order": int(item.order) if item.order is not None else None,
         "createdAt": item.created_at or item.updated_at or "",
         "updatedAt": item.updated_at or item.created_at or "",
         "completedAt": item.completed_at,
+        "completedCount": int(item.completed_count or 0),
+        "lastCompletedAt": item.last_completed_at,
         "version": int(item.version or 0),
         "checklist": [{"title": entry.title, "done": bool(entry.done)}
                       for entry in item.checklist or []],
@@ -133,36 +148,46 @@ def create_task(
 
 def _new_item(user_id: str, values: dict[str, Any], actor: str | None = None) -> TodoModel:
     now = now_iso()
-    status = values["status"]
     task_id = uuid7()
+    planned = schedule.plan(Changes(values, frozenset()), schedule.NOTHING, task_id=task_id,
+                            now=now).set
+    status = planned["status"]
     return TodoModel(
         user_id,
         task_id,
-        title=values["title"],
-        description=values.get("description"),
+        title=planned["title"],
+        description=planned.get("description"),
         status=status,
-        due_date=values.get("dueDate"),
-        priority=values["priority"],
-        tags=values.get("tags") or None,
-        order=values.get("order"),
+        due_date=planned.get("dueDate"),
+        time_zone=planned.get("timeZone"),
+        recurrence=planned.get("recurrence"),
+        due_at=planned.get("dueAt"),
+        priority=planned["priority"],
+        tags=planned.get("tags") or None,
+        order=planned.get("order"),
         checklist=[ChecklistItem(**entry)  # type: ignore[no-untyped-call]
-                   for entry in values.get("checklist") or []] or None,
+                   for entry in planned.get("checklist") or []] or None,
         created_at=now,
         updated_at=now,
         completed_at=now if status == "completed" else None,
+        # Created already completed, a repeating task has moved on to its next occurrence.
+        completed_count=1 if "lastCompletedAt" in planned else None,
+        last_completed_at=planned.get("lastCompletedAt"),
+        occurrence=planned.get("occurrence"),
+        occurrence_rule=planned.get("occurrenceRule"),
         version=1,
         assignee_id=values.get("assigneeId"),
         created_by=actor,
         updated_by=actor,
-        due_key=due_index_key(values.get("dueDate"), task_id),
+        due_key=planned.get("dueKey"),
         sync_user_id=user_id,
         change_key=change_index_key(now, task_id),
     )
 
 
-# The index keys end with the task id: `_inside` checks a cursor's key against that.
-def due_index_key(due: str | None, task_id: str) -> str | None:
-    return f"{due_key(due)}#{task_id}" if due else None
+def due_index_key(due: str | None, task_id: str, time_zone: str | None = None) -> str | None:
+    """The due-date index key of a task due then (None without a due date)."""
+    return schedule.due_index_key(instant(parse(due), time_zone), task_id) if due else None
 
 
 def change_index_key(moment: str, task_id: str) -> str:
@@ -224,8 +249,8 @@ def list_tasks(user_id: str, query: ListQuery) -> Page:
         return _changes(user_id, query, at, started, fingerprint)
     start = Position(at.task_id, at.index_key) if at else None
     if query.by_due_date:
-        low = due_key(query.due_after) if query.due_after else None
-        high = due_key(query.due_before) if query.due_before else None
+        low = bound_key(query.due_after) if query.due_after else None
+        high = bound_key(query.due_before) if query.due_before else None
         if at and not _inside(at, low, high):
             raise cursor.not_issued()
         items, last = store.query_due_page(
@@ -282,51 +307,101 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
     return Page(found, next_cursor, token)
 
 
-class Write(NamedTuple):
-    """What an update writes, index keys included."""
-
-    set_fields: dict[str, Any]
-    remove_fields: frozenset[str]
-    completed: bool | None  # None: the status does not change
-    now: str
+# Writes one update may make when the task is not as its plan assumed (the first assumed
+# fields absent; each later one plans from the task the failed condition returned).
+_UPDATE_ATTEMPTS = 3
 
 
-def _write_of(user_id: str, task_id: str, changes: Changes, actor: str | None) -> Write:
-    status = changes.set.get("status")
-    now = now_iso()
-    # The index keys follow the fields: the change index always, the due-date index with
-    # the due date.
-    set_fields = {**changes.set, "syncUserID": user_id,
-                  "changeKey": change_index_key(now, task_id)}
-    if actor is not None:  # a list other than the default
-        set_fields["updatedBy"] = actor
-    remove_fields = changes.remove
-    if "dueDate" in changes.set:
-        set_fields["dueKey"] = due_index_key(changes.set["dueDate"], task_id)
-    elif "dueDate" in changes.remove:
-        remove_fields = remove_fields | {"dueKey"}
-    return Write(set_fields, remove_fields, None if status is None else status == "completed",
-                 now)
+def stored_fields(item: TodoModel) -> dict[str, Any]:
+    """The fields a write's plan may depend on (schedule.STORED_FIELDS), as stored."""
+    return {
+        "dueDate": item.due_date, "timeZone": item.time_zone, "recurrence": item.recurrence,
+        "status": item.status,
+        "checklist": [{"title": entry.title, "done": bool(entry.done)}
+                      for entry in item.checklist or []],
+        "occurrence": int(item.occurrence) if item.occurrence is not None else None,
+        "occurrenceRule": item.occurrence_rule,
+    }
+
+
+def _version(item: TodoModel) -> int:
+    return int(item.version or 0)
 
 
 def update_task(
     user_id: str, task_id: str, changes: Changes, *, expected_version: int | None,
     actor: str | None = None,
 ) -> dict[str, Any]:
+    """One conditional UpdateItem in most cases. When the outcome depends on stored fields
+    the request does not carry (schedule.Guess), the write assumes them absent and says so
+    in its condition; if the task has them, the failed condition returns it and a second
+    write, planned from it and conditioned on its version, follows. A plan the guess makes
+    invalid (a rule for a due date the request does not carry) reads the task first."""
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
-    write = _write_of(user_id, task_id, changes, actor)
-    item = store.update(
+    now = now_iso()
+    guess = schedule.Guess()
+    pinned: int | None = None  # the version the plan was made from, when made from the task
+    try:
+        planned = schedule.plan(changes, guess, task_id=task_id, now=now)
+        absent = frozenset(guess.asked)
+    except ValidationFailed:
+        if not guess.asked:
+            raise
+        item = store.get(user_id, task_id, consistent=True)
+        if item is None:
+            raise TaskNotFound(user_id, task_id) from None
+        pinned = _checked_version(item, expected_version)
+        planned = _plan_from(item, changes, task_id, now)
+        absent = frozenset()
+    write_id = uuid7()
+    for _ in range(_UPDATE_ATTEMPTS):
+        try:
+            item = _write(user_id, task_id, planned, now, write_id, absent,
+                          expected_version if pinned is None else pinned, actor)
+            return view(item)
+        except store.ConditionFailed as failed:
+            pinned = _checked_version(failed.item, expected_version)
+            planned = _plan_from(failed.item, changes, task_id, now)
+            absent = frozenset()
+    raise StoreUnavailable("the task kept changing under the update")
+
+
+def _checked_version(item: TodoModel, expected_version: int | None) -> int:
+    """The task's version, if it is the one If-Match names (412 otherwise)."""
+    version = _version(item)
+    if expected_version is not None and version != expected_version:
+        raise VersionMismatch(expected_version, version)
+    return version
+
+
+def _plan_from(item: TodoModel, changes: Changes, task_id: str, now: str) -> schedule.Plan:
+    return schedule.plan(changes, schedule.Known(stored_fields(item)), task_id=task_id, now=now)
+
+
+def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_id: str,
+           absent: frozenset[str], expected_version: int | None,
+           actor: str | None = None) -> TodoModel:
+    """`actor`: who writes, in a list other than the default (`user_id` is its partition)."""
+    # The index keys follow the fields: the change index always, the due-date index with
+    # the due date (schedule sets or removes dueKey with dueAt).
+    set_fields = {**planned.set, "syncUserID": user_id,
+                  "changeKey": change_index_key(now, task_id)}
+    if actor is not None:  # a list other than the default
+        set_fields["updatedBy"] = actor
+    status = planned.set.get("status")
+    return store.update(
         user_id,
         task_id,
-        set_fields=write.set_fields,
-        remove_fields=write.remove_fields,
-        now=write.now,
-        completed=write.completed,
+        set_fields=set_fields,
+        remove_fields=planned.remove,
+        now=now,
+        completed=None if status is None else status == "completed",
         expected_version=expected_version,
-        write_id=uuid7(),
+        write_id=write_id,
+        absent=absent,
+        add_fields={"completedCount": planned.completions} if planned.completions else None,
     )
-    return view(item)
 
 
 # Model attribute (python) names by the names the table (and the API's fields) use.
@@ -335,24 +410,30 @@ _PYTHON_NAMES = {attribute.attr_name: name
 
 
 def moved(item: TodoModel, partition: str, changes: Changes, actor: str) -> TodoModel:
-    """The task as it will be in `partition` after a move that also makes `changes`: the
-    same id, creation time and creator, the next version, a fresh change index key (the
-    target's sync reports it); `actor` changed it last."""
-    write = _write_of(partition, item.task_id, changes, actor)
+    """The task as it will be in `partition` after a move that also makes `changes` (planned
+    from the task as read, as an update is): the same id, creation time and creator, the next
+    version, a fresh change index key (the target's sync reports it); `actor` changed it."""
+    now = now_iso()
+    planned = _plan_from(item, changes, item.task_id, now)
     new = TodoModel.from_raw_data(item.serialize())
     new.user_id = partition
-    for name, value in write.set_fields.items():
+    fields = {**planned.set, "syncUserID": partition, "updatedBy": actor,
+              "changeKey": change_index_key(now, item.task_id)}
+    for name, value in fields.items():
         setattr(new, _PYTHON_NAMES[name], value)
-    for name in write.remove_fields:
+    for name in planned.remove:
         setattr(new, _PYTHON_NAMES[name], None)
-    new.updated_at = write.now
-    new.version = int(item.version or 0) + 1
+    if planned.completions:
+        new.completed_count = int(item.completed_count or 0) + planned.completions
+    status = planned.set.get("status")
+    if status == "completed":
+        new.completed_at = item.completed_at or now  # the first completion time stays
+    elif status is not None:
+        new.completed_at = None
+    new.updated_at = now
+    new.version = _version(item) + 1
     new.write_id = uuid7()
     new.created_by = item.created_by or actor  # a default list's task: its owner created it
-    if write.completed is True:
-        new.completed_at = item.completed_at or write.now
-    elif write.completed is False:
-        new.completed_at = None
     return new
 
 

@@ -83,16 +83,19 @@ TAG = Param("tag", "Only tasks holding this tag (a filter: a page may be short, 
             "goes on).", max_length=50)
 SORT = Param(
     "sort", "createdAt (the default) or dueDate: the due-date view, which lists only tasks "
-    "that have a due date, by due date (UTC) then creation. dueAfter/dueBefore imply it.",
+    "that have a due date, by dueAt (the instant, whatever the task's time zone) then "
+    "creation. dueAfter/dueBefore imply it.",
     choices=("createdAt", "dueDate"),
 )
 DUE_AFTER = Param(
-    "dueAfter", "Due-date view: tasks due at or after this ISO 8601 date or date-time "
-    "(compared in UTC; a date stands for the start of its day).", max_length=40,
+    "dueAfter", "Due-date view: tasks whose dueAt is at or after this ISO 8601 date or "
+    "date-time (UTC: a date stands for the start of its day in UTC, a date-time without "
+    "offset is UTC).", max_length=40,
     formats=("date", "date-time"),
 )
 DUE_BEFORE = Param(
-    "dueBefore", "Due-date view: tasks due before this date or date-time (exclusive).",
+    "dueBefore", "Due-date view: tasks whose dueAt is before this date or date-time "
+    "(exclusive; read as dueAfter is).",
     max_length=40, formats=("date", "date-time"),
 )
 SINCE = Param(

@@ -11,6 +11,8 @@ from services.edge.problems import MAX_LISTED_ERRORS
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
 _TEXT_MULTILINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+# An IANA zone name's characters (the name must also be in the tz database).
+_ZONE = "^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$"
 
 
 def _field_schema(field: Field) -> dict[str, Any]:
@@ -25,6 +27,12 @@ def _field_schema(field: Field) -> dict[str, Any]:
     elif field.kind == "date":
         schema = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}],
                   "example": "2026-12-31"}
+    elif field.kind == "zone":
+        schema = {"type": "string", "minLength": 1, "maxLength": field.max_length,
+                  "pattern": _ZONE, "example": "Europe/Paris"}
+    elif field.kind == "rule":
+        schema = {"type": "string", "minLength": 1, "maxLength": field.max_length,
+                  "pattern": "^[\\x20-\\x7e]*$", "example": "FREQ=WEEKLY;BYDAY=MO,WE,FR"}
     elif field.kind == "tags":
         schema = {
             "type": "array", "maxItems": MAX_TAGS, "uniqueItems": True,
@@ -50,6 +58,17 @@ def _field_schema(field: Field) -> dict[str, Any]:
     return {"description": field.description, **schema}
 
 
+def _after(properties: dict[str, Any], name: str, new: str,
+           schema: dict[str, Any]) -> dict[str, Any]:
+    """The properties with `new` placed after `name` (the order the API shows them in)."""
+    placed: dict[str, Any] = {}
+    for key, value in properties.items():
+        placed[key] = value
+        if key == name:
+            placed[new] = schema
+    return placed
+
+
 def _seed_user_id() -> dict[str, Any]:
     return {"type": "string", "deprecated": True,
             "description": "Seed compatibility: must be the signed-in user's id."}
@@ -72,11 +91,21 @@ def components() -> dict[str, Any]:
         "updatedAt": {"type": "string", "format": "date-time", "readOnly": True},
         "completedAt": {"type": "string", "format": "date-time", "nullable": True,
                         "readOnly": True},
+        "completedCount": {"type": "integer", "minimum": 0, "readOnly": True,
+                           "description": "Occurrences of a repeating task completed."},
+        "lastCompletedAt": {"type": "string", "format": "date-time", "nullable": True,
+                            "readOnly": True,
+                            "description": "When an occurrence of a repeating task was last "
+                                           "completed."},
         "version": {"type": "integer", "minimum": 0, "readOnly": True},
         "url": {"type": "string", "format": "uri", "readOnly": True},
     }
-    for name in ("description", "dueDate", "order", "assigneeId"):
+    for name in ("description", "dueDate", "timeZone", "recurrence", "order", "assigneeId"):
         task_props[name] = _nullable(task_props[name])
+    task_props = _after(task_props, "timeZone", "dueAt", {
+        "type": "string", "format": "date-time", "nullable": True, "readOnly": True,
+        "description": "The instant dueDate stands for, in UTC (a date: the start of that day "
+                       "in timeZone). The due-date views order and filter by it."})
     task_props["title"] = {"type": "string", "maxLength": 200}
     task_props["listId"] = {"type": "string", "readOnly": True, "description": (
         "The task's list: `default` or a list's id. Writable by an update only: another "

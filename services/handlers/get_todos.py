@@ -6,7 +6,8 @@ changed since a sync token), GET /todos/{taskId}, the same of any list
 from typing import Any
 
 from services.domain import tasks
-from services.domain.fields import DATE_PROBLEM, due_key
+from services.domain.due import bound_key
+from services.domain.fields import DATE_PROBLEM
 from services.edge.api import serve
 from services.edge.http import Request, Response, json_response
 from services.edge.representation import next_page_headers, task_response, with_url
@@ -24,7 +25,7 @@ def _list_query(params: dict[str, Any], caller: str) -> tasks.ListQuery:
     for name in ("dueAfter", "dueBefore"):
         if name in params:
             try:
-                bounds[name] = due_key(params[name])
+                bounds[name] = bound_key(params[name])
             except ValueError:
                 errors.append(FieldError(name, DATE_PROBLEM, "query"))
     if len(bounds) == 2 and bounds["dueAfter"] > bounds["dueBefore"]:

@@ -32,8 +32,11 @@ def update(request: Request) -> Response:
         access.partition, task_id, changes, expected_version=expected,
         actor=caller if access.shared else None,
     )
-    if task["completed"] and task["completedAt"] == task["updatedAt"]:
-        metrics.count("TasksCompleted")  # completed by this request, not before it
+    # Completed by this request, not before it (a repeating task completes an occurrence
+    # and stays open).
+    if (task["completed"] and task["completedAt"] == task["updatedAt"]) \
+            or task["lastCompletedAt"] == task["updatedAt"]:
+        metrics.count("TasksCompleted")
     return task_response(request, task)
 
 

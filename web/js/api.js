@@ -1,20 +1,26 @@
 // The Task API client: bearer token, ETag/If-Match, Idempotency-Key, RFC 9457 problems.
 
-/** A non-2xx answer; `problem` is the RFC 9457 document when the server sent one. */
+/** A non-2xx answer (status 0: no answer at all); `problem` is the RFC 9457 document if sent. */
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = 0) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem || {};
+    this.retryAfter = retryAfter; // seconds, from a 429 or 503's Retry-After
   }
 
   /** Per-field errors ({field, detail}) of a validation problem. */
   get fieldErrors() {
     return Array.isArray(this.problem.errors) ? this.problem.errors : [];
   }
+
+  /** Worth sending again later unchanged: no answer, a busy or failing server, a key in use. */
+  get transient() {
+    return this.status === 0 || [408, 409, 425, 429].includes(this.status) || this.status >= 500;
+  }
 }
 
-export const etagOf = (task) => `"${task.version}"`;
+export const offline = () => new ApiError(0, { title: "Offline", detail: "This device is offline." });
 
 export class Api {
   /**
@@ -29,6 +35,8 @@ export class Api {
   }
 
   async request(method, path, { body, headers = {}, contentType = "application/json" } = {}) {
+    // The browser knows when it has no network at all: no request then.
+    if (navigator.onLine === false) throw offline();
     const init = { method, headers: { Accept: "application/json", ...headers } };
     const token = this.token();
     if (token) init.headers.Authorization = `Bearer ${token}`;
@@ -42,14 +50,14 @@ export class Api {
     } catch {
       throw new ApiError(0, { title: "Network error", detail: "The server could not be reached." });
     }
-    const text = await response.text();
+    const text = await response.text().catch(() => "");
     let data = null;
     if (text) {
       try { data = JSON.parse(text); } catch { data = null; }
     }
     if (!response.ok) {
       if (response.status === 401) this.onUnauthorized();
-      throw new ApiError(response.status, data);
+      throw new ApiError(response.status, data, Number(response.headers.get("Retry-After")) || 0);
     }
     return { status: response.status, headers: response.headers, data };
   }
@@ -58,13 +66,16 @@ export class Api {
     return /^https?:/.test(path) ? path : `${this.baseUrl}${path}`;
   }
 
-  /** One page: {tasks, cursor} where cursor is null on the last page. */
-  async list({ status, cursor, limit = 20, order = "desc" } = {}) {
-    const query = new URLSearchParams({ limit: String(limit), order });
-    if (status) query.set("status", status);
-    if (cursor) query.set("cursor", cursor);
+  /** One page of a list: {tasks, cursor, syncToken}; cursor is null on the last page. */
+  async page(params) {
+    const query = new URLSearchParams({ limit: "100" });
+    for (const [name, value] of Object.entries(params)) if (value) query.set(name, value);
     const { headers, data } = await this.request("GET", `/todos?${query}`);
-    return { tasks: data, cursor: headers.get("X-Next-Cursor") || nextFromLink(headers.get("Link")) };
+    return {
+      tasks: data,
+      cursor: headers.get("X-Next-Cursor") || nextFromLink(headers.get("Link")),
+      syncToken: headers.get("X-Sync-Token"),
+    };
   }
 
   async get(taskId) {
@@ -83,28 +94,32 @@ export class Api {
   async patch(taskId, patch, version) {
     const { data } = await this.request("PATCH", `/todos/${encodeURIComponent(taskId)}`, {
       body: patch, contentType: "application/merge-patch+json",
-      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+      headers: ifMatch(version),
     });
     return data;
   }
 
   async remove(taskId, version) {
-    await this.request("DELETE", `/todos/${encodeURIComponent(taskId)}`, {
-      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
-    });
+    await this.request("DELETE", `/todos/${encodeURIComponent(taskId)}`, { headers: ifMatch(version) });
   }
 
-  /** Delete every task of a status; the server clears up to 1000 per call and says `more`. */
+  /** Delete every task of a status; the server clears a bounded number per call and says `more`. */
   async clear(status) {
     let deleted = 0;
+    let cursor = "";
     for (let round = 0; round < 100; round += 1) {
-      const { data } = await this.request("DELETE", `/todos?status=${encodeURIComponent(status)}`);
+      const query = new URLSearchParams({ status });
+      if (cursor) query.set("cursor", cursor);
+      const { data } = await this.request("DELETE", `/todos?${query}`);
       deleted += data?.deleted ?? 0;
       if (!data?.more) break;
+      cursor = data.cursor || "";
     }
     return deleted;
   }
 }
+
+const ifMatch = (version) => (version == null ? {} : { "If-Match": `"${version}"` });
 
 function nextFromLink(link) {
   // Link: <https://…/todos?cursor=…>; rel="next"

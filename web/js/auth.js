@@ -49,6 +49,11 @@ export class Session {
     return claims ? claims.email || claims["cognito:username"] || claims.sub : null;
   }
 
+  /** Who the tasks kept on this device belong to: the token's subject, stable across names. */
+  subject() {
+    return claimsOf(this.token() || "")?.sub || null;
+  }
+
   forget() {
     sessionStorage.removeItem(TOKEN_KEY);
   }

@@ -1,14 +1,8 @@
-// The three views and the statuses each one shows (undefined: no status filter).
+// The three views of the list, TodoMVC's: All, Active (to do or in progress), Completed.
 
 export const FILTERS = ["all", "active", "completed"];
 
-export const STATUSES_OF = {
-  all: [undefined],
-  active: ["pending", "in_progress"],
-  completed: ["completed"],
-};
-
-/** Does a task belong in a view (after an edit, say)? */
+/** Does a task belong in a view? */
 export function shows(filter, task) {
   if (filter === "active") return task.status !== "completed";
   if (filter === "completed") return task.status === "completed";

@@ -1,28 +1,41 @@
-// The screen: sign-in, the task list and its filters, adding, editing, conflicts.
+// The screen: sign-in, then the list. The list is the user's tasks as last seen (kept on this
+// device), with every write not yet sent applied on top; it stays live through delta sync and
+// works offline. Modules: api (HTTP), auth (sign-in), db (IndexedDB), replica (the server's
+// tasks), queue (writes), sync (when to talk to the server), list, editor, checklist, conflict,
+// feedback (errors and announcements). A list switcher would select which replica is shown.
 
-import { Api, ApiError } from "./api.js";
+import { Api } from "./api.js";
 import { Session, SignInError } from "./auth.js";
+import { describe, showConflict } from "./conflict.js";
+import { openDb } from "./db.js";
+import { Editor } from "./editor.js";
+import { alertIn, announce, clearErrors, focusFirst, quote, showFieldError, showProblem } from "./feedback.js";
 import { filterFromHash, shows } from "./filters.js";
-import { Pager } from "./tasks.js";
+import { TaskList } from "./list.js";
+import { localId, Queue } from "./queue.js";
+import { Replica } from "./replica.js";
+import { Scheduler, settingsFrom } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
-const PRIORITIES = ["low", "normal", "high", "urgent"];
-const FIELD_WORDS = { title: "title", description: "description", dueDate: "due date", priority: "priority", tags: "tags" };
-const STATUS_WORDS = { pending: "To do", in_progress: "In progress", completed: "Done" };
+const WINDOW = 50; // tasks drawn at a time; more as the list scrolls
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 let api;
 let session;
-const view = {
-  filter: filterFromHash(location.hash),
-  pager: null,
-  generation: 0, // bumps on every reload so a late page of an old view is dropped
-  loading: false,
-  tasks: new Map(), // taskId -> task as last seen
-};
+let db;
+let list;
+let editor = null; // the open editor, if any
+let moreObserver; // draws more of the list when its end comes into view
+let app = null; // signed in: {replica, queue, scheduler}
+let syncState = { state: "ok" }; // the last outcome: ok, failing or offline
+let busy = false; // talking to the server right now
+const view = { filter: filterFromHash(location.hash), shown: WINDOW };
 
 // ---- start ---------------------------------------------------------------------------
 
 async function start() {
+  // The app's files, kept for offline use (web/sw.js); the page works without it.
+  navigator.serviceWorker?.register("sw.js").catch(() => {});
   let config;
   try {
     const response = await fetch("config.json", { cache: "no-store" });
@@ -32,7 +45,10 @@ async function start() {
     return;
   }
   session = new Session(config.signIn || { mode: "local" });
-  api = new Api(config.apiUrl || "", () => session.token(), () => signedOut("Your session ended; sign in again."));
+  api = new Api(config.apiUrl || "", () => session.token(), () => {
+    if (app) signedOut("Your session ended; sign in again.", true); // not after signing out
+  });
+  list = new TaskList($("tasks"), $("task-template"), $("new-title"));
   wire();
   if (session.mode === "cognito") {
     try {
@@ -44,16 +60,14 @@ async function start() {
     }
   }
   $("loading").hidden = true;
-  if (session.token()) signedIn();
+  if (session.token()) await signedIn();
   else signedOut();
 }
 
 function wire() {
   $("dev-sign-in").addEventListener("submit", onDevSignIn);
   $("hosted-sign-in-button").addEventListener("click", () => session.startHostedSignIn());
-  $("sign-out").addEventListener("click", () => {
-    if (!session.signOut()) signedOut();
-  });
+  $("sign-out").addEventListener("click", onSignOut);
   $("new-task").addEventListener("submit", onAdd);
   $("new-title").addEventListener("input", () => clearErrors($("new-task")));
   for (const button of document.querySelectorAll("[data-filter]")) {
@@ -62,27 +76,45 @@ function wire() {
     });
   }
   window.addEventListener("hashchange", () => {
-    const filter = filterFromHash(location.hash);
-    if (filter !== view.filter) {
-      view.filter = filter;
-      reload();
-    }
+    view.filter = filterFromHash(location.hash);
+    view.shown = WINDOW;
+    refresh();
   });
+  $("toggle-all").addEventListener("change", (event) => onToggleAll(event.target.checked));
   $("clear-completed").addEventListener("click", onClearCompleted);
-  $("load-more").addEventListener("click", loadMore);
-  new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && !$("load-more").hidden) loadMore();
-  }).observe($("more-sentinel"));
-}
+  $("sync-retry").addEventListener("click", () => app?.scheduler.run());
+  $("load-more").addEventListener("click", showMore);
+  moreObserver = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && !$("load-more").hidden) showMore();
+  });
 
-function announce(text) {
-  $("status").textContent = text;
+  // One listener per kind of event for every task's controls.
+  const tasks = $("tasks");
+  const idOf = (target) => target.closest("li[data-task-id]").dataset.taskId;
+  tasks.addEventListener("change", (event) => {
+    if (event.target.matches(".task-row .done")) onToggle(idOf(event.target), event.target.checked);
+  });
+  tasks.addEventListener("click", (event) => {
+    const button = event.target.closest(".task-row button");
+    if (button?.classList.contains("edit")) openEditor(idOf(button));
+    if (button?.classList.contains("delete")) onDelete(idOf(button));
+  });
+  // TodoMVC: a double click on the title edits it (it is not the checkbox's label, so it
+  // cannot tick the task either).
+  tasks.addEventListener("dblclick", (event) => {
+    if (event.target.closest(".task-row .title")) openEditor(idOf(event.target));
+  });
 }
 
 // ---- sign-in -------------------------------------------------------------------------
 
-function signedOut(message = "") {
+function signedOut(message = "", focus = false) {
   session.forget();
+  app?.scheduler.stop();
+  app?.queue.close();
+  app = null;
+  editor = null;
+  list.clear();
   $("signed-in").hidden = true;
   $("who").hidden = true;
   $("signed-out").hidden = false;
@@ -91,6 +123,14 @@ function signedOut(message = "") {
   const error = $("sign-in-error");
   error.textContent = message;
   error.hidden = !message;
+  if (focus) focusFirst($("user-name"), $("hosted-sign-in-button"));
+}
+
+async function onSignOut() {
+  // The list kept on this device goes with the session; writes not yet sent stay, and are sent
+  // when this user next signs in here.
+  await app?.replica.forget();
+  if (!session.signOut()) signedOut("", true);
 }
 
 async function onDevSignIn(event) {
@@ -117,130 +157,138 @@ async function onDevSignIn(event) {
     return;
   }
   input.value = "";
-  signedIn();
+  await signedIn();
 }
 
-function signedIn() {
+async function signedIn() {
+  db ??= await openDb();
+  const replica = new Replica(api, db, session.subject());
+  await replica.restore();
+  const queue = new Queue(api, db, replica, {
+    onChange: refresh,
+    onAdded: () => app?.scheduler.push(),
+    onConflict,
+    onGone,
+    onRefused,
+    onRenamed: (from, to) => list.rename(from, to),
+  });
+  const scheduler = new Scheduler(async (pull) => {
+    await queue.flush();
+    if (pull) await replica.pull(refresh);
+    refresh();
+  }, settingsFrom(new URL(location.href)), showSync);
+  app = { replica, queue, scheduler };
+  view.shown = WINDOW;
   $("signed-out").hidden = true;
   $("signed-in").hidden = false;
   $("who").hidden = false;
   $("who-name").textContent = `Signed in as ${session.user()}`;
   $("sign-in-error").hidden = true;
-  reload();
+  refresh();
   $("new-title").focus();
+  scheduler.start();
 }
 
 // ---- the list ------------------------------------------------------------------------
 
-function reload() {
-  view.generation += 1;
-  view.pager = new Pager(api, view.filter);
-  view.tasks.clear();
-  view.loading = false;
-  $("tasks").replaceChildren();
+/** Draw the list, the counter and the toolbar from the tasks as the user should see them. */
+function refresh() {
+  if (!app) return;
+  // Newest first: ids are UUIDv7 (creation order), and "local-…" (not yet sent) sorts above.
+  const tasks = [...app.queue.view().values()].sort((a, b) => (a.taskId < b.taskId ? 1 : -1));
+  const visible = tasks.filter((task) => shows(view.filter, task));
+  list.render(visible.slice(0, view.shown), (taskId) => app.queue.pending(taskId));
+  const left = tasks.filter((task) => task.status !== "completed").length;
+  const completed = tasks.length - left;
+  $("count").textContent = `${plural(left, "item", "items")} left`;
+  const toggleAll = $("toggle-all");
+  toggleAll.checked = tasks.length > 0 && left === 0;
+  hide($("toggle-all-wrap"), tasks.length === 0);
+  hide($("list-footer"), tasks.length === 0);
+  hide($("clear-completed"), completed === 0);
+  hide($("load-more"), visible.length <= view.shown);
+  // Observing anew reports whether the end of the list is in view now (a tall screen).
+  moreObserver.disconnect();
+  if (visible.length > view.shown) moreObserver.observe($("more-sentinel"));
+  $("empty").hidden = visible.length > 0 || !app.replica.loaded;
+  $("list-loading").hidden = app.replica.loaded || tasks.length > 0;
+  $("tasks").setAttribute("aria-busy", String(!app.replica.loaded));
   for (const button of document.querySelectorAll("[data-filter]")) {
     button.setAttribute("aria-pressed", String(button.dataset.filter === view.filter));
   }
-  loadMore();
+  showSync();
 }
 
-async function loadMore() {
-  if (view.loading || !view.pager || view.pager.exhausted) return;
-  const generation = view.generation;
-  view.loading = true;
-  $("tasks").setAttribute("aria-busy", "true");
+/** Hide or show; a control that hides while focused hands focus to the list or the new task. */
+function hide(element, hidden) {
+  const hadFocus = hidden && element.contains(document.activeElement);
+  element.hidden = hidden;
+  if (hadFocus) focusFirst($("tasks").querySelector(".done"), $("new-title"));
+}
+
+function showMore() {
+  view.shown += WINDOW;
+  refresh();
+}
+
+/** The connection line above the list: offline, failing (with Retry), or changes being sent. */
+function showSync(next) {
+  const wasTrouble = ["failing", "offline"].includes(syncState.state);
+  if (next) busy = next.state === "busy";
+  if (next && !busy) syncState = next;
+  if (!app) return;
+  const trouble = ["failing", "offline"].includes(syncState.state);
+  const waiting = app.queue.size;
+  let headline = "";
+  if (syncState.state === "offline") headline = "You're offline.";
+  else if (trouble) headline = problemOf(syncState.error);
+  let detail = "";
+  if (trouble) {
+    detail = waiting ? `${plural(waiting, "change is", "changes are")} kept on this device and will be sent when it reconnects.`
+      : app.replica.loaded ? "Showing the tasks last seen on this device; trying again automatically."
+        : "Your tasks could not be loaded; trying again automatically.";
+  } else if (waiting) {
+    detail = `Saving ${plural(waiting, "change", "changes")}…`;
+  }
+  // The alert speaks when trouble starts or changes kind, not on every retry.
+  if ($("sync-alert").textContent !== headline) $("sync-alert").textContent = headline;
+  $("sync-detail").textContent = detail;
+  $("sync").classList.toggle("trouble", trouble);
+  $("sync").dataset.state = busy ? "busy" : syncState.state; // for tests to wait on
+  hide($("sync-retry"), !trouble);
+  hide($("sync"), !headline && !detail);
+  if (wasTrouble && !trouble && next?.state === "ok") announce("Connected again; your tasks are up to date.");
+}
+
+function problemOf(error) {
+  if (!error || error.status === 0 || error.status === undefined) return "The server could not be reached.";
+  if (error.status === 429) return "The server is busy.";
+  return `The server is not answering (HTTP ${error.status}).`;
+}
+
+// ---- writes --------------------------------------------------------------------------
+
+/** The task as the user sees it now. */
+const taskOf = (taskId) => app.queue.view().get(taskId);
+const listFeedback = (text) => alertIn($("list-feedback"), text);
+
+/**
+ * Queue a write (the screen shows it at once) and wait for its fate. A refusal is shown beside
+ * the task, unless the caller shows it itself (`own`: beside the fields of a form).
+ */
+async function write(op, { own = false } = {}) {
+  listFeedback("");
+  alertIn($("list-footer"), "");
+  const item = list.itemOf(op.taskId);
+  if (item) alertIn(item, "");
   try {
-    const tasks = await view.pager.next();
-    if (generation !== view.generation) return;
-    for (const task of tasks) {
-      if (!view.tasks.has(task.taskId)) $("tasks").append(renderTask(task));
-    }
+    return await app.queue.add(op);
   } catch (error) {
-    if (generation === view.generation) announce(`Could not load tasks: ${error.message}`);
-  } finally {
-    if (generation === view.generation) {
-      view.loading = false;
-      $("tasks").setAttribute("aria-busy", "false");
-      $("load-more").hidden = view.pager.exhausted;
-      updateEmpty();
-      // A tall screen may still show the end of the list: the observer only fires on a change.
-      if (!view.pager.exhausted && inView($("more-sentinel"))) setTimeout(loadMore, 0);
-    }
+    if (own) throw error;
+    onRefused(op, error);
+    return { refused: true };
   }
 }
-
-function inView(element) {
-  const box = element.getBoundingClientRect();
-  return box.top < window.innerHeight && box.bottom >= 0;
-}
-
-function updateEmpty() {
-  $("empty").hidden = view.tasks.size > 0 || !view.pager?.exhausted;
-}
-
-function itemOf(taskId) {
-  return document.querySelector(`li[data-task-id="${CSS.escape(taskId)}"]`);
-}
-
-/** The list item of a task (made, or brought up to date in place). */
-function renderTask(task, item = itemOf(task.taskId)) {
-  view.tasks.set(task.taskId, task);
-  if (!item) {
-    item = $("task-template").content.firstElementChild.cloneNode(true);
-    item.dataset.taskId = task.taskId;
-    const checkbox = item.querySelector(".done");
-    checkbox.id = `done-${task.taskId}`;
-    item.querySelector(".title").htmlFor = checkbox.id;
-    checkbox.addEventListener("change", () => onToggle(task.taskId, checkbox));
-    item.querySelector(".edit").addEventListener("click", () => openEditor(task.taskId));
-    item.querySelector(".delete").addEventListener("click", () => onDelete(task.taskId));
-  }
-  const done = task.status === "completed";
-  item.classList.toggle("completed", done);
-  item.querySelector(".done").checked = done;
-  item.querySelector(".title").textContent = task.title;
-  item.querySelector(".edit").setAttribute("aria-label", `Edit ${task.title}`);
-  item.querySelector(".delete").setAttribute("aria-label", `Delete ${task.title}`);
-  item.querySelector(".details").replaceChildren(...details(task));
-  return item;
-}
-
-function details(task) {
-  const parts = [];
-  const badge = (text) => Object.assign(document.createElement("span"), { className: "badge", textContent: text });
-  if (task.status === "in_progress") parts.push(badge(STATUS_WORDS.in_progress));
-  if (task.priority && task.priority !== "normal") parts.push(badge(`${task.priority} priority`));
-  if (task.dueDate) parts.push(badge(`due ${task.dueDate.slice(0, 10)}`));
-  for (const tag of task.tags || []) parts.push(badge(`#${tag}`));
-  if (task.description) parts.push(document.createTextNode(task.description));
-  return parts;
-}
-
-/** After a write: show the new version, or drop it from a view it no longer belongs to. */
-function settle(task) {
-  const item = itemOf(task.taskId);
-  if (!shows(view.filter, task)) {
-    item?.remove();
-    view.tasks.delete(task.taskId);
-    updateEmpty();
-    return;
-  }
-  renderTask(task, item);
-}
-
-function gone(taskId, message) {
-  itemOf(taskId)?.remove();
-  view.tasks.delete(taskId);
-  updateEmpty();
-  announce(message);
-}
-
-// ---- add -----------------------------------------------------------------------------
-
-// One Idempotency-Key per draft: a double submit or a retry after a lost answer sends the same
-// key, and the API creates the task once.
-let draft = { title: null, key: null };
-let adding = false;
 
 async function onAdd(event) {
   event.preventDefault();
@@ -252,317 +300,109 @@ async function onAdd(event) {
     showFieldError(input, "Type what needs doing first.");
     return;
   }
-  if (adding) return;
-  if (draft.title !== title) draft = { title, key: crypto.randomUUID() };
-  adding = true;
-  form.querySelector("button").disabled = true;
+  input.value = "";
+  // The Idempotency-Key stays with the write: however often it is sent, one task is made.
+  const taskId = localId();
   try {
-    const task = await api.create({ title }, draft.key);
-    draft = { title: null, key: null };
-    input.value = "";
-    if (shows(view.filter, task) && !itemOf(task.taskId)) $("tasks").prepend(renderTask(task));
-    updateEmpty();
-    announce(`Added “${task.title}”.`);
+    const result = await write({ kind: "create", taskId, fields: { title }, key: crypto.randomUUID() }, { own: true });
+    if (result.task) announce(`Added ${quote(result.task.title)}.`);
+    else if (result.queued) announce(`Added ${quote(title)} on this device; it will be sent when the server can be reached.`);
   } catch (error) {
+    if (!input.value) input.value = title;
     showProblem(error, form, { title: input });
-  } finally {
-    adding = false;
-    form.querySelector("button").disabled = false;
-    input.focus();
   }
 }
 
-// ---- complete, delete, clear ---------------------------------------------------------
+async function onToggle(taskId, completed) {
+  const result = await write({ kind: "patch", taskId, patch: { completed }, base: app.replica.version(taskId) });
+  if (result.task) announce(`${quote(result.task.title)} ${completed ? "completed" : "reopened"}.`);
+}
 
-async function onToggle(taskId, checkbox) {
-  const task = view.tasks.get(taskId);
-  const patch = { completed: checkbox.checked };
-  checkbox.disabled = true;
-  try {
-    const updated = await api.patch(taskId, patch, task.version);
-    settle(updated);
-    announce(`“${updated.title}” ${updated.completed ? "completed" : "reopened"}.`);
-  } catch (error) {
-    checkbox.checked = task.status === "completed";
-    await onWriteFailed(taskId, error, {
-      retry: (newer) => api.patch(taskId, patch, newer.version).then(settle),
-      retryLabel: patch.completed ? "Complete anyway" : "Reopen anyway",
-      yours: patch.completed ? "mark it done" : "reopen it",
-    });
-  } finally {
-    checkbox.disabled = false;
+async function onToggleAll(completed) {
+  const targets = [...app.queue.view().values()].filter((task) => (task.status === "completed") !== completed);
+  const results = await Promise.all(targets.map((task) => write({
+    kind: "patch", taskId: task.taskId, patch: { completed }, base: app.replica.version(task.taskId),
+  })));
+  if (results.every((result) => result.task)) {
+    announce(`Marked ${plural(targets.length, "task", "tasks")} ${completed ? "complete" : "incomplete"}.`);
   }
 }
 
 async function onDelete(taskId) {
-  const task = view.tasks.get(taskId);
-  const item = itemOf(taskId);
-  const next = item?.nextElementSibling || item?.previousElementSibling;
-  try {
-    await api.remove(taskId, task.version);
-    gone(taskId, `Deleted “${task.title}”.`);
-    (next?.querySelector(".done") || $("new-title")).focus();
-  } catch (error) {
-    await onWriteFailed(taskId, error, {
-      retry: (newer) => api.remove(taskId, newer.version).then(() => gone(taskId, `Deleted “${newer.title}”.`)),
-      retryLabel: "Delete anyway",
-      yours: "delete it",
-    });
-  }
+  const task = taskOf(taskId);
+  const result = await write({ kind: "delete", taskId, base: app.replica.version(taskId) });
+  if (result.task === null) announce(`Deleted ${quote(task.title)}.`);
 }
 
 async function onClearCompleted() {
-  const button = $("clear-completed");
-  button.disabled = true;
-  try {
-    const deleted = await api.clear("completed");
-    reload();
-    announce(deleted === 1 ? "Cleared 1 completed task." : `Cleared ${deleted} completed tasks.`);
-  } catch (error) {
-    announce(`Could not clear completed tasks: ${error.message}`);
-  } finally {
-    button.disabled = false;
+  const taskIds = [...app.queue.view().values()].filter((t) => t.status === "completed").map((t) => t.taskId);
+  const result = await write({ kind: "clear", taskIds });
+  if (result.task === null) {
+    announce(taskIds.length === 1 ? "Cleared 1 completed task." : `Cleared ${taskIds.length} completed tasks.`);
   }
-}
-
-/** 404: it is gone; 412: someone changed it first, so show theirs and let the user choose. */
-async function onWriteFailed(taskId, error, { retry, retryLabel, yours }) {
-  if (!(error instanceof ApiError)) throw error;
-  if (error.status === 404) {
-    gone(taskId, "That task had already been deleted elsewhere.");
-    return;
-  }
-  if (error.status !== 412) {
-    announce(error.message);
-    return;
-  }
-  let newer;
-  try {
-    newer = await api.get(taskId);
-  } catch (fetchError) {
-    if (fetchError instanceof ApiError && fetchError.status === 404) {
-      gone(taskId, "That task had been deleted elsewhere.");
-    } else announce(fetchError.message);
-    return;
-  }
-  renderTask(newer);
-  showConflict(taskId, newer, { retry, retryLabel, yours });
-}
-
-// ---- edit ----------------------------------------------------------------------------
-
-function field(id, labelText, control) {
-  const wrap = document.createElement("div");
-  wrap.className = "field";
-  const label = Object.assign(document.createElement("label"), { htmlFor: id, textContent: labelText });
-  control.id = id;
-  const error = Object.assign(document.createElement("p"), { className: "field-error", id: `${id}-error`, hidden: true });
-  control.setAttribute("aria-describedby", error.id);
-  wrap.append(label, control, error);
-  return wrap;
 }
 
 function openEditor(taskId) {
-  document.querySelector(".edit-form")?.closest("li")?.querySelector(".edit")?.removeAttribute("aria-expanded");
-  document.querySelector(".edit-form")?.remove();
-  const task = view.tasks.get(taskId);
-  const item = itemOf(taskId);
-  const form = document.createElement("form");
-  form.className = "edit-form";
-  form.noValidate = true;
-  form.setAttribute("aria-label", `Edit ${task.title}`);
-  const title = Object.assign(document.createElement("input"), { value: task.title, maxLength: 200, autocomplete: "off" });
-  const description = Object.assign(document.createElement("textarea"), { value: task.description || "", maxLength: 4000 });
-  const due = Object.assign(document.createElement("input"), { type: "date", value: (task.dueDate || "").slice(0, 10) });
-  const priority = document.createElement("select");
-  for (const p of PRIORITIES) priority.append(new Option(p[0].toUpperCase() + p.slice(1), p, false, p === task.priority));
-  const tags = Object.assign(document.createElement("input"), { value: (task.tags || []).join(", "), autocomplete: "off" });
-  const suffix = taskId.slice(-12);
-  const formError = Object.assign(document.createElement("p"), { className: "form-error", hidden: true });
-  formError.setAttribute("role", "alert");
-  const row = document.createElement("div");
-  row.className = "row";
-  row.append(field(`due-${suffix}`, "Due date", due), field(`priority-${suffix}`, "Priority", priority));
-  const actions = document.createElement("div");
-  actions.className = "actions";
-  const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Save" });
-  const cancel = Object.assign(document.createElement("button"), { type: "button", className: "quiet", textContent: "Cancel" });
-  actions.append(save, cancel);
-  form.append(
-    formError,
-    field(`title-${suffix}`, "Title", title),
-    field(`description-${suffix}`, "Description", description),
-    row,
-    field(`tags-${suffix}`, "Tags (comma-separated)", tags),
-    actions,
-  );
-  const controls = { title, description, dueDate: due, priority, tags };
-
-  const close = () => {
-    form.remove();
-    item.querySelector(".edit").removeAttribute("aria-expanded");
-    item.querySelector(".edit").focus();
-  };
-  cancel.addEventListener("click", close);
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") close();
-  });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    item.querySelector(".conflict")?.remove();
-    const current = view.tasks.get(taskId);
-    const patch = changes(current, controls);
-    if (Object.keys(patch).length === 0) {
-      close();
-      return;
-    }
-    save.disabled = true;
-    try {
-      const updated = await api.patch(taskId, patch, current.version);
-      close();
-      settle(updated);
-      announce(`Saved “${updated.title}”.`);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 400) {
-        showProblem(error, form, controls, formError);
-      } else {
-        await onWriteFailed(taskId, error, {
-          retry: (newer) => api.patch(taskId, patch, newer.version).then((t) => { close(); settle(t); }),
-          retryLabel: "Apply my changes",
-          yours: Object.keys(patch).map((name) => FIELD_WORDS[name] || name).join(", "),
-        });
-      }
-    } finally {
-      save.disabled = false;
-    }
-  });
-  item.querySelector(".edit").setAttribute("aria-expanded", "true");
-  item.append(form);
-  title.focus();
+  if (editor && !editor.closed) saveEdit(editor, { byBlur: true });
+  const item = list.itemOf(taskId);
+  editor = new Editor(item, taskOf(taskId), saveEdit);
 }
 
-/** The merge patch from a task to what the form says: changed fields only, null clears. */
-function changes(task, controls) {
-  const patch = {};
-  const title = controls.title.value;
-  if (title !== task.title) patch.title = title;
-  const description = controls.description.value;
-  if (description !== (task.description || "")) patch.description = description === "" ? null : description;
-  const due = controls.dueDate.value;
-  if (due !== (task.dueDate || "").slice(0, 10)) patch.dueDate = due === "" ? null : due;
-  if (controls.priority.value !== task.priority) patch.priority = controls.priority.value;
-  const tags = controls.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
-  if (JSON.stringify(tags) !== JSON.stringify(task.tags || [])) patch.tags = tags;
-  return patch;
-}
-
-// ---- conflicts -----------------------------------------------------------------------
-
-/** `retry(newer)` repeats the user's write against the newer version; `yours` says what it was. */
-function showConflict(taskId, newer, { retry, retryLabel, yours }) {
-  const item = itemOf(taskId);
-  item.querySelector(".conflict")?.remove();
-  const box = document.createElement("div");
-  box.className = "conflict";
-  box.setAttribute("role", "group");
-  const heading = Object.assign(document.createElement("h3"), {
-    id: `conflict-${taskId.slice(-12)}`, textContent: "Changed elsewhere", tabIndex: -1,
-  });
-  box.setAttribute("aria-labelledby", heading.id);
-  const intro = Object.assign(document.createElement("p"), {
-    textContent: "Someone changed this task after you opened it (another tab or device). It now reads:",
-  });
-  const list = document.createElement("dl");
-  const rows = [
-    ["Title", newer.title],
-    ["Status", STATUS_WORDS[newer.status] || newer.status],
-    ["Priority", newer.priority],
-    ["Due date", newer.dueDate ? newer.dueDate.slice(0, 10) : "none"],
-    ["Tags", (newer.tags || []).join(", ") || "none"],
-    ["Description", newer.description || "none"],
-  ];
-  for (const [name, value] of rows) {
-    list.append(
-      Object.assign(document.createElement("dt"), { textContent: name }),
-      Object.assign(document.createElement("dd"), { textContent: value }),
-    );
+/**
+ * Save what an editor says. Save or Enter: wait for the server, so a refusal shows beside its
+ * field. Clicking away (or opening another task): close at once; a refusal shows in the task.
+ */
+async function saveEdit(open, { byBlur }) {
+  if (open.saving) return;
+  const taskId = open.item.dataset.taskId;
+  const task = app && taskOf(taskId);
+  const patch = task ? open.changes(task) : {};
+  if (Object.keys(patch).length === 0) {
+    open.close({ focus: !byBlur });
+    return;
   }
-  const actions = document.createElement("div");
-  actions.className = "actions";
-  const mine = Object.assign(document.createElement("button"), { type: "button", textContent: retryLabel });
-  const theirs = Object.assign(document.createElement("button"), {
-    type: "button", className: "quiet", textContent: "Keep the newer version",
-  });
-  actions.append(mine, theirs);
-  const mineText = Object.assign(document.createElement("p"), { textContent: `Your change: ${yours}.` });
-  box.append(heading, intro, list, mineText, actions);
-  item.append(box);
-  const done = () => {
-    box.remove();
-    item.querySelector(".edit")?.focus();
-  };
-  mine.addEventListener("click", async () => {
-    mine.disabled = true;
-    try {
-      await retry(newer);
-      box.remove();
-      announce("Your change was applied.");
-    } catch (error) {
-      box.remove();
-      await onWriteFailed(taskId, error, { retry, retryLabel, yours });
-    }
-  });
-  theirs.addEventListener("click", () => {
-    item.querySelector(".edit-form")?.remove();
-    done();
-    announce("Kept the newer version.");
-  });
-  heading.focus();
-  announce("This task was changed elsewhere; choose which version to keep.");
-}
-
-// ---- errors next to their fields -----------------------------------------------------
-
-function showFieldError(control, message) {
-  const error = $(control.getAttribute("aria-describedby"));
-  control.setAttribute("aria-invalid", "true");
-  error.textContent = message;
-  error.hidden = false;
-}
-
-function clearErrors(form) {
-  for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-  for (const error of form.querySelectorAll(".field-error, .form-error")) {
-    error.textContent = "";
-    error.hidden = true;
+  open.clearErrors();
+  open.saving = true;
+  if (byBlur) open.close({ focus: false });
+  try {
+    const result = await write({ kind: "patch", taskId, patch, base: app.replica.version(taskId) }, { own: !byBlur });
+    open.close({ focus: !byBlur && !result.conflict });
+    if (result.task) announce(`Saved ${quote(result.task.title)}.`);
+    else if (result.queued) announce("Saved on this device; it will be sent when the server can be reached.");
+  } catch (error) {
+    showProblem(error, open.form, open.controls, open.formError);
+  } finally {
+    open.saving = false;
   }
 }
 
-/** A problem document's per-field errors, each beside its field; the rest above the form. */
-function showProblem(error, form, controls, formError) {
-  if (!(error instanceof ApiError)) throw error;
-  const unplaced = [];
-  let first = null;
-  for (const { field: name, detail } of error.fieldErrors) {
-    const control = controls[name];
-    if (!control) {
-      unplaced.push(`${name}: ${detail}`);
-      continue;
-    }
-    const label = form.querySelector(`label[for="${control.id}"]`)?.textContent.replace(/ \(.*\)$/, "") || name;
-    // The API says "title must be …": the field's label reads better than its JSON name.
-    showFieldError(control, detail.startsWith(`${name} `) ? `${label} ${detail.slice(name.length + 1)}` : detail);
-    first ??= control;
+// ---- what the queue reports ----------------------------------------------------------
+
+function onConflict(newer, patch) {
+  const item = list.itemOf(newer.taskId);
+  if (!item) {
+    listFeedback(`${quote(newer.title)} was changed elsewhere, so your change (${describe(patch).yours}) was not applied.`);
+    return;
   }
-  const summary = unplaced.length ? unplaced.join("; ") : first ? "" : error.message;
-  if (summary && formError) {
-    formError.textContent = summary;
-    formError.hidden = false;
-  } else if (summary) {
-    announce(summary);
-  }
-  first?.focus();
+  if (editor?.item === item) editor.close({ focus: false });
+  showConflict(item, newer, patch, () => {
+    write(patch ? { kind: "patch", taskId: newer.taskId, patch, base: newer.version }
+      : { kind: "delete", taskId: newer.taskId, base: newer.version })
+      .then((result) => { if (result.task !== undefined) announce("Your change was applied."); });
+  });
+}
+
+function onGone(task) {
+  listFeedback(`${task.title ? quote(task.title) : "A task"} had been deleted elsewhere; your change to it was dropped.`);
+}
+
+function onRefused(op, error) {
+  const item = list.itemOf(op.taskId);
+  const title = taskOf(op.taskId)?.title || op.fields?.title || "a task";
+  if (op.kind === "clear") alertIn($("list-footer"), `Could not clear completed tasks: ${error.message}`);
+  else if (op.kind === "create") listFeedback(`${quote(title)} could not be added: ${error.message}`);
+  else if (item) alertIn(item, `Your change was not saved: ${error.message}`);
+  else listFeedback(`Your change to ${quote(title)} was not saved: ${error.message}`);
 }
 
 start();

@@ -185,10 +185,17 @@ def test_a_page_of_lists_reads_at_most_twice_its_limit(
     """Memberships (one Query of at most `limit`), then their lists' records (one batch)."""
     for i in range(5):
         create_list(api, user, f"x{i}")
-    path = "/lists?limit=3"
+    path, seen = "/lists?limit=3", 0
     while path:
-        assert count(counter, partial(api.request, "GET", path, user=user)) == {
-            "Query": 1, "BatchGetItem": 1}
+        counter.reset()
+        reply = api.request("GET", path, user=user)
+        page = ok(reply)
+        shared = [found for found in page if found["listId"] != "default"]
+        # (DynamoDB ends a full page with a LastEvaluatedKey: the last page may be empty.)
+        assert counter.requests == ({"Query": 1, "BatchGetItem": 1} if shared
+                                    else {"Query": 1})
         assert counter.items_read <= 2 * 3
-        cursor = api.request("GET", path, user=user).headers.get("x-next-cursor")
+        seen += len(page)
+        cursor = reply.headers.get("x-next-cursor")
         path = f"/lists?limit=3&cursor={cursor}" if cursor else ""
+    assert seen == 6

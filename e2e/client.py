@@ -64,8 +64,12 @@ class Client:
 
     def tasks(self) -> list[dict[str, Any]]:
         """Every task of this user, page by page."""
+        return self.every("/todos")
+
+    def every(self, collection: str) -> list[dict[str, Any]]:
+        """Every item of a paged collection (/todos, /lists), following the cursors."""
         found: list[dict[str, Any]] = []
-        path = "/todos?limit=100"
+        path = f"{collection}?limit=100"
         while True:
             reply = self.request("GET", path)
             assert reply.status == 200, reply
@@ -73,7 +77,7 @@ class Client:
             cursor = reply.headers.get("X-Next-Cursor")
             if not cursor:
                 return found
-            path = f"/todos?limit=100&cursor={cursor}"
+            path = f"{collection}?limit=100&cursor={cursor}"
 
     def clear(self) -> None:
         """Delete every task of this user (the clear route works in batches: repeat on `more`),
@@ -94,16 +98,7 @@ class Client:
 
     def lists(self) -> list[dict[str, Any]]:
         """Every list of this user (the default first), page by page."""
-        found: list[dict[str, Any]] = []
-        path = "/lists?limit=100"
-        while True:
-            reply = self.request("GET", path)
-            assert reply.status == 200, reply
-            found += reply.json()
-            cursor = reply.headers.get("X-Next-Cursor")
-            if not cursor:
-                return found
-            path = f"/lists?limit=100&cursor={cursor}"
+        return self.every("/lists")
 
     def user_id(self) -> str:
         """The id the API knows this user by (the default list's owner)."""

@@ -31,6 +31,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 from emulator import dynamodb as embedded  # noqa: E402
 from emulator.auth import Verifier  # noqa: E402
+from emulator.dynamodb import RequestCounter  # noqa: E402
 from emulator.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable  # noqa: E402
 from emulator.gateway import Gateway  # noqa: E402
 from models import ALL_MODELS, TodoModel, configure  # noqa: E402
@@ -129,6 +130,14 @@ def local_server(engine_args: list[str]) -> Iterator[LocalServer]:
     server = LocalServer(*engine_args).wait_ready()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def counter(dynamodb_endpoint: str) -> Iterator[RequestCounter]:
+    """The DynamoDB requests (and items read) of the clients the API's models use."""
+    counter = RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
+    yield counter
+    counter.reset()
 
 
 @pytest.fixture(scope="session")

@@ -39,30 +39,28 @@ def join(api: Api, owner: str, list_id: str, user: str, role: str) -> None:
     ok(accept(api, user, invite(api, owner, list_id, role)["token"]))
 
 
-def list_tasks(api: Api, user: str, list_id: str) -> list[dict[str, Any]]:
-    """Every task of a list, following the pages."""
+def _pages(api: Api, user: str, query: str) -> tuple[list[dict[str, Any]], Reply]:
+    """Every item a listing gives, following the cursors; and its last page."""
     found: list[dict[str, Any]] = []
-    path = f"/lists/{list_id}/todos?limit=100"
+    path = query
     while True:
         reply = api.request("GET", path, user=user)
         found += ok(reply)
         cursor = reply.headers.get("x-next-cursor")
         if not cursor:
-            return found
-        path = f"/lists/{list_id}/todos?limit=100&cursor={cursor}"
+            return found, reply
+        path = f"{query}&cursor={cursor}"
+
+
+def list_tasks(api: Api, user: str, list_id: str) -> list[dict[str, Any]]:
+    """Every task of a list, following the pages."""
+    return _pages(api, user, f"/lists/{list_id}/todos?limit=100")[0]
 
 
 def sync(api: Api, user: str, list_id: str, token: str) -> tuple[list[dict[str, Any]], str]:
     """Every change since `token` (all pages), and the token to keep."""
-    changes: list[dict[str, Any]] = []
-    path = f"/lists/{list_id}/todos?since={token}"
-    while True:
-        reply = api.request("GET", path, user=user)
-        changes += ok(reply)
-        cursor = reply.headers.get("x-next-cursor")
-        if not cursor:
-            return changes, reply.headers["x-sync-token"]
-        path = f"/lists/{list_id}/todos?since={token}&cursor={cursor}"
+    changes, last = _pages(api, user, f"/lists/{list_id}/todos?since={token}")
+    return changes, last.headers["x-sync-token"]
 
 
 @dataclass

@@ -3,25 +3,17 @@ list's routes stay at one; any route of another list makes at most two (the acce
 the operation); a move at most three, writing in one transaction; a page reads at most its
 limit however many tasks and members the list has."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
 
 from emulator.dynamodb import RequestCounter
-from models import ALL_MODELS
 from models.list import tasks_partition
 from tests.sharing import accept, create_list, invite, new_user, ok
 from tests.support import InProcessApi, Reply
 from tests.test_request_counts import remove_seeded, seed_tasks
-
-
-@pytest.fixture
-def counter(dynamodb_endpoint: str) -> Iterator[RequestCounter]:
-    counter = RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
-    yield counter
-    counter.reset()
 
 
 @pytest.fixture

@@ -3,22 +3,14 @@ create, get, update and delete; at most two for an idempotent retry; one per lis
 a page reads at most its limit, however many tasks the user has; a clear reads a bounded
 batch."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from emulator.dynamodb import RequestCounter
-from models import ALL_MODELS, TodoModel
+from models import TodoModel
 from services.domain import tasks
 from tests.support import InProcessApi
-
-
-@pytest.fixture
-def counter(dynamodb_endpoint: str) -> Iterator[RequestCounter]:
-    counter = RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
-    yield counter
-    counter.reset()
 
 
 @pytest.fixture

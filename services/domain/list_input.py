@@ -48,22 +48,23 @@ def _raise(title: str, errors: list[FieldError]) -> None:
         raise ValidationFailed(title, errors)
 
 
+def _single(body: dict[str, Any], field: Field, title: str) -> str:
+    """A body of one required field."""
+    errors: list[FieldError] = []
+    _only(body, (field.name,), errors)
+    value = _required(field, body, errors)
+    _raise(title, errors)
+    return str(value)
+
+
 def parse_list(body: dict[str, Any]) -> str:
     """A new list or a rename: {"name"}."""
-    errors: list[FieldError] = []
-    _only(body, ("name",), errors)
-    name = _required(NAME, body, errors)
-    _raise("Invalid list", errors)
-    return str(name)
+    return _single(body, NAME, "Invalid list")
 
 
 def parse_role(body: dict[str, Any]) -> str:
     """A member's new role: {"role": "editor" | "viewer"}."""
-    errors: list[FieldError] = []
-    _only(body, ("role",), errors)
-    role = _required(ROLE, body, errors)
-    _raise("Invalid member", errors)
-    return str(role)
+    return _single(body, ROLE, "Invalid member")
 
 
 def parse_invitation(body: dict[str, Any]) -> NewInvitation:

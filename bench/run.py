@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -28,6 +29,7 @@ os.environ.update({
     "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1", "TABLE_NAME": "bench",
     "TODO_API_HOME": tempfile.mkdtemp(prefix="todo-api-bench-"),
+    "TOKEN_KEYS": secrets.token_hex(32),
 })
 
 from emulator import dynamodb as engine  # noqa: E402

@@ -3,14 +3,16 @@
 
 import argparse
 import ipaddress
-import logging
 import os
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
-from emulator import auth
+from cli import console
+from emulator import auth, token_key
 
 
 def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -34,6 +36,11 @@ def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
              "Location, url, Link and the OpenAPI servers start with it",
     )
     serve.add_argument("--cors-origins", default=os.environ.get("CORS_ALLOWED_ORIGINS", "*"))
+    serve.add_argument(
+        "--log-format", choices=console.FORMATS, default=os.environ.get("LOG_FORMAT", "text"),
+        help="text (default): one readable line per request; json: the JSON log lines and EMF "
+             "metrics documents a deployed stack writes to CloudWatch",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,25 +66,46 @@ class _Stopper:
         raise KeyboardInterrupt
 
 
-def _logging() -> None:
-    from services.edge.logs import JsonFormatter
+# How long a handler waits for a local engine's answer: under the gateway's 29 s, so the
+# function, not the gateway, answers; far over any queue the engine builds under load.
+LOCAL_READ_TIMEOUT = 25.0
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+def _on_loopback(endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _wait_for_local_engine(models: list[Any]) -> None:
+    """A local engine (moto takes one request at a time, DynamoDB Local queues them) is slow
+    under load, never lost: a read timeout of AWS's 2 s then answered 503 for creates the
+    engine went on to store. Wait for its answer instead, and do not send a write again
+    (a retry would only queue behind the first). DYNAMODB_READ_TIMEOUT and
+    DYNAMODB_MAX_RETRIES, when set, still win."""
+    for model in models:
+        if "DYNAMODB_READ_TIMEOUT" not in os.environ:
+            model.Meta.read_timeout_seconds = LOCAL_READ_TIMEOUT
+        if "DYNAMODB_MAX_RETRIES" not in os.environ:
+            model.Meta.max_retry_attempts = 0
 
 
 def serve(args: argparse.Namespace) -> int:
     from emulator import dynamodb
     from models import ALL_MODELS, configure
 
+    console.configure(args.log_format)  # before the engine starts: it logs from its first request
     if args.state and args.dynamodb_endpoint:
         print("--state works with the embedded DynamoDB only", file=sys.stderr)
         return 2
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ["TABLE_NAME"] = args.table
     os.environ["CORS_ALLOWED_ORIGINS"] = args.cors_origins
+    token_key.install()
     stopper = _Stopper()
     signal.signal(signal.SIGTERM, stopper)
     signal.signal(signal.SIGINT, stopper)
@@ -91,9 +119,10 @@ def serve(args: argparse.Namespace) -> int:
         engine = dynamodb.EmbeddedDynamoDB()
         endpoint = engine.start()
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    if _on_loopback(endpoint):
+        _wait_for_local_engine(ALL_MODELS)
     # Said to the models outright: when they were imported, the engine had no address yet.
     configure(ALL_MODELS, endpoint=endpoint, table_name=args.table)
-    _logging()
     ddb = dynamodb.client(endpoint, os.environ["AWS_REGION"])
     dynamodb.ensure_table(ddb, args.table)
     state = None
@@ -139,7 +168,7 @@ def serve(args: argparse.Namespace) -> int:
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
         f"table {args.table})\n"
         f"Web app: {url}/ (with a development-only sign-in: any user name)\n"
-        f"OpenAPI document: {url}/openapi.json\n"
+        f"OpenAPI document: {url}/openapi.json, as a page: {url}/docs\n"
         f"A token for user maria123 (more: todo-api token USER):\n{token}\n"
         "Try:\n"
         f"  curl -s -X POST {url}/todos -H 'Authorization: Bearer {token}' "

@@ -292,7 +292,7 @@ class Gateway:
             return body.decode("utf-8"), False
         except UnicodeDecodeError:
             # API Gateway would pass these bytes on as (mangled) text; base64 keeps them
-            # exact and tells the handler so. See the README's list of differences.
+            # exact and tells the handler so. See docs/LOCAL.md's list of differences.
             return base64.b64encode(body).decode(), True
 
     @staticmethod

@@ -3,7 +3,9 @@ request goes to the gateway, which answers before the body is read when it can."
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
+import re
 import signal
 import socket
 import threading
@@ -14,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import h11
 from hypercorn.asyncio import serve
@@ -106,6 +109,7 @@ class LocalApiServer:
         self.url = f"http://{shown}:{address[1]}"
         # URLs in responses start with the public URL, never with the client's Host header.
         gateway.set_public_url(public_url or self.url)
+        self.hosts = OwnNames(host, public_url)
         self._pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="gateway")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -205,6 +209,21 @@ class LocalApiServer:
             await self._write(send, method, response, receive)
             return
         body_done = length == 0
+        if scope.get("http_version") not in ("1.0", "1.1"):
+            # HTTP/2 with prior knowledge ("PRI * HTTP/2.0"): refused, like h2c upgrades
+            # (ignored, see _http1_only), so every connection has HTTP/1.1's limits.
+            response = _refusal(505, "HTTP Version Not Supported",
+                                "This server speaks HTTP/1.1 only")
+            await self._write(send, method, response, None)
+            return
+        if not self.hosts.admits(single.get("host")):
+            # DNS rebinding: a page whose name now points at this machine sends its own name
+            # as Host. Nothing is answered to a name that is not this server's, on any path.
+            response = _refusal(421, "Misdirected Request",
+                                "This server answers only to its own names (its address, "
+                                "localhost, or the host of PUBLIC_URL)")
+            await self._write(send, method, response, None if body_done else receive, length)
+            return
         try:
             page, read = await self._web_page(method, target, headers, receive)
             body_done = body_done or read
@@ -303,7 +322,8 @@ class LocalApiServer:
             for name, value in response.headers
             if name.lower() not in ("content-length", "transfer-encoding")
         ]
-        raw.append((b"content-length", str(len(response.body)).encode()))
+        if response.status != 304:  # a 304 has no body, and no length of its own to tell
+            raw.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
         body = b"" if method == "HEAD" else response.body
         await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -311,6 +331,62 @@ class LocalApiServer:
 
 class _Disconnected(Exception):
     pass
+
+
+class OwnNames:
+    """The names this server answers to (RFC 9110 7.4: others are 421): the host of the
+    public URL, the address it listens on, and, on a loopback or wildcard address,
+    localhost, 127.0.0.1 and ::1. Listening on every address (0.0.0.0, ::), any IP address
+    is its own too: a rebinding attack needs a name, which an address is not."""
+
+    def __init__(self, bind_host: str, public_url: str | None) -> None:
+        names = {_normal(bind_host)}
+        if public_url:
+            names.add(_normal(urlsplit(public_url).hostname or ""))
+        address = _ip(bind_host)
+        self.any_address = address is not None and address.is_unspecified
+        if bind_host == "localhost" or self.any_address or (address and address.is_loopback):
+            names |= {"localhost", "127.0.0.1", "::1"}
+        self.names = frozenset(names)
+
+    def admits(self, host: str | None) -> bool:
+        found = _HOST.fullmatch(host or "")
+        if found is None:
+            return False
+        name = _normal(found.group(1))
+        return name in self.names or (self.any_address and _ip(name) is not None)
+
+
+# Host = uri-host [ ":" port ]: a bracketed IPv6 address or a name without userinfo.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9._~%!$&'()*+,;=-]{1,253})(?::[0-9]{1,5})?")
+
+
+def _normal(name: str) -> str:
+    return name.strip("[]").lower().removesuffix(".")
+
+
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _refusal(status: int, title: str, detail: str) -> HttpResponse:
+    """A problem the server answers itself, before any route, and closes the connection."""
+    answer = problem(str(uuid.uuid4()), status, title, detail)
+    return HttpResponse(status, [*answer["headers"].items(), ("Connection", "close")],
+                        answer["body"].encode())
+
+
+async def _http1_only(self: H11Protocol, event: h11.Request) -> None:
+    """Hypercorn switches a connection to HTTP/2 on an `Upgrade: h2c` request or on HTTP/2's
+    preface. Neither happens here: an upgrade request is answered in HTTP/1.1 (RFC 9110 7.8
+    lets a server ignore Upgrade) and the preface gets a 505 (LocalApiServer._http), so the
+    idle, header and body limits of HTTP/1.1 hold for every connection."""
+
+
+H11Protocol._check_protocol = _http1_only  # type: ignore[method-assign]
 
 
 async def _discard(receive: Receive) -> None:

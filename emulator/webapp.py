@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 from emulator import auth
 from emulator.exchange import HttpResponse
-from facts.web_files import CONTENT_TYPES, WEB_ROOT
+from facts.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
+from services.edge import json_body
 from services.edge.problems import problem
-from services.errors import FieldError
+from services.errors import FieldError, PayloadTooLarge, ValidationFailed
 
 SIGN_IN_PATH = "/local-dev/sign-in"
 WEB_BODY_LIMIT = 4096  # the sign-in's {"userName": …}; anything larger is not a sign-in
-USER_NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 # The app needs nothing from elsewhere locally: the API is on the same origin.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,6 +36,8 @@ class WebApp:
                  issue_token: Callable[[str], str] = auth.issue_token) -> None:
         self.root = root.resolve()
         self.issue_token = issue_token
+        # The API reference (/docs and its renderer): named one by one, none looked up by path.
+        self.reference = api_reference_files()
 
     def takes_body(self, method: str, path: str) -> bool:
         return method == "POST" and path == SIGN_IN_PATH
@@ -53,12 +56,20 @@ class WebApp:
 
     def static(self, path: str) -> HttpResponse | None:
         relative = "index.html" if path in ("", "/") else path.lstrip("/")
+        if relative in self.reference:
+            file, kind = self.reference[relative]
+            # The renderer is missing until npm installs it: then only the page is served.
+            return self._file(file, kind) if file.is_file() else None
         if content_type(Path(relative)) is None:
             return None  # not a file of the app (every API path): no file-system lookup
         file = (self.root / relative).resolve()
-        kind = content_type(file)
-        if kind is None or not file.is_relative_to(self.root) or not file.is_file():
+        found = content_type(file)
+        if found is None or not file.is_relative_to(self.root) or not file.is_file():
             return None
+        return self._file(file, found)
+
+    @staticmethod
+    def _file(file: Path, kind: str) -> HttpResponse:
         return HttpResponse(200, [
             ("Content-Type", kind),
             ("Cache-Control", "no-cache"),  # edits show on reload; ETag-less, so refetch
@@ -79,11 +90,16 @@ class WebApp:
             return self._problem(403, "Forbidden", "The development sign-in is same-origin only")
         if headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return self._problem(415, "Unsupported Media Type", "Send application/json")
+        # The API's own parser: the same nesting limit and 400s, this path's smaller size.
         try:
-            name = json.loads(body or b"null").get("userName")
-        except (ValueError, AttributeError):
+            name = json_body.parse_object(body, max_bytes=WEB_BODY_LIMIT).get("userName")
+        except PayloadTooLarge:
+            return self._problem(413, "Content Too Large",
+                                 f"A sign-in body is at most {WEB_BODY_LIMIT} bytes",
+                                 extra=[("Connection", "close")])
+        except ValidationFailed:
             name = None
-        if not isinstance(name, str) or not USER_NAME.match(name.strip()):
+        if not isinstance(name, str) or not USER_NAME.fullmatch(name.strip()):
             return self._problem(400, "Bad Request", "Invalid user name", errors=[FieldError(
                 "userName", "must be 1-128 letters, digits or . _ @ + -")])
         return self._json(200, {

@@ -50,6 +50,7 @@ class ApiFunction(pulumi.ComponentResource):
         table_arn: pulumi.Input[str],
         actions: list[str],
         cors_origins: pulumi.Input[list[str]],
+        token_keys: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("todo-api:index:ApiFunction", name, None, opts)
@@ -84,6 +85,7 @@ class ApiFunction(pulumi.ComponentResource):
                 "TABLE_NAME": table_name,
                 "CORS_ALLOWED_ORIGINS": pulumi.Output.from_input(cors_origins).apply(",".join),
                 "STACK_NAME": settings.stack,  # the EMF metrics' Stack dimension
+                "TOKEN_KEYS": token_keys,  # a secret: infra/token_keys.py
             }},
             logging_config={
                 "log_format": "JSON",

@@ -13,6 +13,8 @@ from infra.monitoring import Monitoring
 from infra.permissions import FUNCTION_ACTIONS
 from infra.table import table
 from infra.tagging import tag_everything
+from infra.token_keys import generation as token_key_generation
+from infra.token_keys import token_keys
 from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
 from services.edge.routes import FUNCTIONS, ROUTES
@@ -27,6 +29,7 @@ def build() -> dict[str, pulumi.Output[str]]:
     todos = table(settings)
     site = WebSite("web", settings=settings)  # first: its URL is one of the API's CORS origins
     cors_origins = site.cors_origins
+    keys = token_keys(token_key_generation())
     functions = {
         name: ApiFunction(
             name,
@@ -37,6 +40,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             table_arn=todos.arn,
             actions=FUNCTION_ACTIONS[name],
             cors_origins=cors_origins,
+            token_keys=keys,
         )
         for name, command in FUNCTIONS.items()
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from facts.web_files import CONTENT_TYPES, WEB_ROOT
+from facts.web_files import CONTENT_TYPES, WEB_ROOT, api_reference_files
 from infra.settings import Settings
 
 # No build step means no content-hashed file names: code and config revalidate on every load
@@ -32,6 +32,17 @@ def web_files(root: Path = WEB_ROOT) -> dict[str, Path]:
     """S3 key -> file, for every file the app serves."""
     return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*"))
             if p.is_file() and p.suffix in CONTENT_TYPES}
+
+
+def reference_files() -> dict[str, tuple[Path, str]]:
+    """S3 key -> (file, content type) for the API reference at /docs; its renderer comes from
+    npm, so a deploy without it stops here, saying how to get it."""
+    files = api_reference_files()
+    missing = sorted(str(path) for path, _ in files.values() if not path.is_file())
+    if missing:
+        raise FileNotFoundError(f"the API reference's renderer is not installed ({missing[0]}): "
+                                "run `make deploy-deps`")
+    return files
 
 
 def content_security_policy(region: str) -> str:
@@ -191,17 +202,22 @@ class WebApp(pulumi.ComponentResource):
         )
         self.sign_in_url = pulumi.Output.concat(
             "https://", self.domain.domain, f".auth.{settings.region}.amazoncognito.com")
+        # S3 key -> (file, content type, Cache-Control): the app's files and the reference's.
+        uploads = {key: (path, CONTENT_TYPES[path.suffix], cache_control(path))
+                   for key, path in web_files().items()}
+        uploads.update({key: (path, kind, REVALIDATE)
+                        for key, (path, kind) in reference_files().items()})
         self.files = [
             aws.s3.BucketObjectv2(
                 f"{name}-{key}",
                 bucket=site.bucket.id,
                 key=key,
                 source=pulumi.FileAsset(str(path)),
-                content_type=CONTENT_TYPES[path.suffix],
-                cache_control=cache_control(path),
+                content_type=kind,
+                cache_control=cache,
                 opts=child,
             )
-            for key, path in web_files().items()
+            for key, (path, kind, cache) in uploads.items()
         ]
         self.config = aws.s3.BucketObjectv2(
             f"{name}-config.json",

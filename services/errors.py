@@ -49,7 +49,7 @@ class TaskNotFound(TaskError):
 
 
 class VersionMismatch(TaskError):
-    def __init__(self, expected: int, current: int | None) -> None:
+    def __init__(self, expected: frozenset[int], current: int | None) -> None:
         super().__init__("the task has changed since the version given in If-Match")
         self.expected = expected
         self.current = current
@@ -57,6 +57,10 @@ class VersionMismatch(TaskError):
 
 class StoreUnavailable(TaskError):
     """DynamoDB throttled or failed for longer than the bounded retries."""
+
+
+class StoreTimedOut(StoreUnavailable):
+    """DynamoDB took a request but did not answer in time: a write may have been applied."""
 
 
 class IdempotencyKeyReused(TaskError):

@@ -7,6 +7,7 @@ marked `moto` need moto itself (its Cognito, the embedded engine's state file) a
 whatever the switch says; the run's summary lists them."""
 
 import os
+import secrets
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ os.environ.update(
         "TABLE_NAME": "todos-test",
         "TODO_API_HOME": _HOME,  # the local signing key lives here during tests
         "CORS_ALLOWED_ORIGINS": "*",
+        # What seals cursors and sync tokens (a stack's key from Pulumi, a local file in
+        # `todo-api serve`); the local servers the tests start inherit it.
+        "TOKEN_KEYS": secrets.token_hex(32),
     }
 )
 os.environ.pop("AWS_SESSION_TOKEN", None)

@@ -124,6 +124,8 @@ def targets(stack: str, resources: list[dict[str, Any]]) -> Iterator[tuple[str, 
         typ, inputs = r["type"], r["inputs"]
         if typ.startswith("todo-api:"):
             continue  # a component: its children are the resources
+        if typ.startswith("random:"):
+            continue  # made by the Pulumi engine itself (the token keys): no AWS call
         kind = typ.rsplit(":", 1)[-1]
         arns: list[str] = {
             "Table": [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{inputs.get('name')}"],

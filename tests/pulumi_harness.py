@@ -5,6 +5,7 @@ Run as `python -m tests.pulumi_harness STACK [OVERRIDES]`: a process per stack k
 global runtime state from leaking between stacks. OVERRIDES, a JSON object, changes that
 stack's config for the run (a null value removes the key, to test a default)."""
 
+import hashlib
 import json
 import runpy
 import sys
@@ -39,6 +40,25 @@ def _arn(typ: str, name: str, path: str = "/") -> str:
     return form.format(service=service, region=REGION, account=ACCOUNT, name=name, path=path)
 
 
+# How an input that holds a secret reaches the mocks: wrapped in Pulumi's secret sentinel.
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and _SECRET_SIG in value and "value" in value
+
+
+def _reveal(value: Any) -> Any:
+    """The input with every secret unwrapped (the record says which inputs were secret)."""
+    if _is_secret(value):
+        return _reveal(value["value"])
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v) for v in value]
+    return value
+
+
 class Recorder(pulumi.runtime.Mocks):
     """Answers like AWS would, with the ids and ARNs the program reads back."""
 
@@ -46,9 +66,11 @@ class Recorder(pulumi.runtime.Mocks):
         self.resources: list[dict[str, Any]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        name = args.inputs.get("name") or args.name
-        state = dict(args.inputs)
-        state.setdefault("arn", _arn(args.typ, name, args.inputs.get("path") or "/"))
+        secret = sorted(k for k, v in args.inputs.items() if _is_secret(v))
+        inputs = {k: _reveal(v) for k, v in args.inputs.items()}
+        name = inputs.get("name") or args.name
+        state = dict(inputs)
+        state.setdefault("arn", _arn(args.typ, name, inputs.get("path") or "/"))
         if args.typ == "aws:lambda/function:Function":
             state["invokeArn"] = (f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
                                   f"{state['arn']}/invocations")
@@ -66,13 +88,16 @@ class Recorder(pulumi.runtime.Mocks):
         elif args.typ == "aws:s3/bucket:Bucket":
             state["bucket"] = f"{args.inputs['bucketPrefix']}0001"
             state["bucketRegionalDomainName"] = f"{state['bucket']}.s3.{REGION}.amazonaws.com"
+        elif args.typ == "random:index/randomBytes:RandomBytes":
+            digest = hashlib.sha256(args.name.encode()).digest()[: int(args.inputs["length"])]
+            state["hex"] = digest.hex()
         elif args.typ == "aws:kms/key:Key":
             state["keyId"] = f"{args.name}-key-id"
         elif args.typ == "docker-build:index:Image":
             state["ref"] = f"{args.inputs['tags'][0].rsplit(':', 1)[0]}@sha256:{'a' * 64}"
         resource_id = f"{args.name}-{args.typ.rsplit(':', 1)[-1]}-id"
         self.resources.append({"type": args.typ, "name": args.name, "id": resource_id,
-                               "inputs": args.inputs, "state": state})
+                               "inputs": inputs, "state": state, "secretInputs": secret})
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]] | Any:

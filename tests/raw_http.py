@@ -20,7 +20,8 @@ def running(gateway: Gateway, *, public_url: str | None = None,
     while True:  # ready when it answers
         try:
             with socket.create_connection(server.server_address, timeout=1) as probe:
-                probe.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                probe.sendall(b"GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              b"Connection: close\r\n\r\n")
                 if probe.recv(12).startswith(b"HTTP/1.1"):
                     break
         except OSError:

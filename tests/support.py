@@ -109,8 +109,10 @@ class HttpApi(Api):
         self.session = requests.Session()
 
     def send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        # Header values beyond Latin-1 go out as their UTF-8 bytes, as a browser sends them.
+        raw = {k: v.encode() if not v.isascii() else v for k, v in headers.items()}
         prepared = self.session.prepare_request(
-            requests.Request(method, self.base_url + path, headers=headers, data=body or None)
+            requests.Request(method, self.base_url + path, headers=raw, data=body or None)
         )
         # The path as written: requests resolves dot segments ("/todos/.." would become "/",
         # the web app) before sending; quoting stays as requests does it.
@@ -133,10 +135,13 @@ def free_port() -> int:
 class LocalServer:
     """`todo-api serve` in a child process on 127.0.0.1, stopped by the test that started it."""
 
-    def __init__(self, *args: str, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: Mapping[str, str] | None = None,
+                 log_format: str = "json") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port), *args]
+        # JSON by default: the tests read the lines a deployed function writes.
+        command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port),
+                   "--log-format", log_format, *args]
         # Output goes to files: a pipe nobody reads would fill and stall the server.
         self.out = tempfile.NamedTemporaryFile(mode="w+", suffix=".out")  # noqa: SIM115
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115

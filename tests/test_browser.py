@@ -28,6 +28,7 @@ from playwright.sync_api import (
 )
 
 from emulator.auth import issue_token
+from services.edge.routes import ROUTES
 from tests.support import ROOT, HttpApi, LocalServer
 
 pytestmark = pytest.mark.browser
@@ -933,3 +934,41 @@ def test_screenshots_are_kept_out_of_git() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", str(ARTIFACTS / "tasks.png")],
                              cwd=ROOT, check=False)
     assert ignored.returncode == 0
+
+
+def test_the_api_reference_shows_every_operation_under_the_apps_csp(
+        context: BrowserContext, server: LocalServer) -> None:
+    """/docs renders the server's own /openapi.json with Swagger UI: every operation of the
+    route table is listed, nothing is refused by the Content-Security-Policy, nothing is
+    fetched from another origin, and "Try it out" reaches the API with a pasted token."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" else None)
+    elsewhere: list[str] = []
+    page.on("request", lambda request: elsewhere.append(request.url)
+            if not request.url.startswith((server.url, "data:")) else None)
+    page.goto(server.url + "/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    for route in ROUTES:
+        block = page.locator(f"[id$='-{route.operation_id}']")
+        expect(block).to_have_count(1)
+        expect(block.locator(".opblock-summary-method")).to_have_text(route.method)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-reference.png"))
+
+    user = fresh_user("reader")
+    api_for(server).create(user, title="seen from the reference")
+    page.get_by_role("button", name="Authorize").first.click()
+    page.get_by_label("Value:").fill(issue_token(user))  # the bare token is accepted
+    page.get_by_role("button", name="Apply credentials").click()
+    page.get_by_role("button", name="Close", exact=True).click()
+    listing = page.locator("[id$='-listTasks']")
+    listing.locator(".opblock-summary").click()
+    listing.get_by_role("button", name="Try it out").click()
+    listing.get_by_role("button", name="Execute").click()
+    expect(listing.locator(".live-responses-table tbody .response-col_status")).to_have_text(
+        "200")
+    expect(listing.locator(".live-responses-table")).to_contain_text("seen from the reference")
+    assert problems == [] and elsewhere == []

@@ -86,13 +86,39 @@ def test_create_that_keeps_failing_is_503_and_writes_nothing(
     assert stored(ddb, user) == []
 
 
-def test_create_that_hangs_is_503_within_the_bound(api: HttpApi, faults: FaultProxy, ddb: Any,
+def assert_timed_out(reply: Reply, elapsed: float) -> None:
+    """A request DynamoDB took and never answered: 504, saying a change may have been made."""
+    assert reply.status == 504, reply.body
+    problem = reply.json()
+    assert problem["type"].endswith("store-timeout") and "may or may not" in problem["detail"]
+    assert int(reply.headers["retry-after"]) > 0
+    assert elapsed < BOUND_SECONDS
+
+
+def test_create_that_hangs_is_504_within_the_bound(api: HttpApi, faults: FaultProxy, ddb: Any,
                                                     user: str) -> None:
+    # The client cannot tell a request that hangs before the engine from one that hangs
+    # after it: the answer must not claim that nothing was stored.
     faults.rules.append(Rule("PutItem", "hang", delay=2.0))
     reply, elapsed = timed(lambda: api.request("POST", "/todos", user=user,
                                                json_body={"title": "lost"}))
-    assert_unavailable(reply, elapsed)
+    assert_timed_out(reply, elapsed)
     assert stored(ddb, user) == []
+
+
+def test_an_idempotent_create_stored_but_never_answered_is_504_and_its_retry_is_the_task(
+    api: HttpApi, faults: FaultProxy, ddb: Any, user: str,
+) -> None:
+    faults.rules.append(Rule("TransactWriteItems", "slow", times=3, delay=1.0))
+    headers = {"Idempotency-Key": "stored-but-unanswered"}
+    reply, elapsed = timed(lambda: api.request("POST", "/todos", user=user, headers=headers,
+                                               json_body={"title": "made"}))
+    assert_timed_out(reply, elapsed)  # (it was a 503: "busy, retry", for a task it stored)
+    faults.rules.clear()
+    retry = api.request("POST", "/todos", user=user, headers=headers, json_body={"title": "made"})
+    assert retry.status == 201 and retry.headers["idempotent-replayed"] == "true"
+    [item] = stored(ddb, user)
+    assert item["taskID"]["S"] == retry.json()["taskId"]
 
 
 @pytest.mark.parametrize("fault", ["throttle", "error500", "reset"])

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from services.domain.ids import uuid7
-from services.edge.http import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from services.edge.json_body import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from services.edge.logs import JsonFormatter
 from services.handlers import create_todo, update_todo
 from tests.support import Api, HttpApi, LocalServer, proxy_event

@@ -149,7 +149,7 @@ def function(engine: docker.DockerClient, image: str, endpoint: str,
                 "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
                 "TABLE_NAME": os.environ["TABLE_NAME"], "STACK_NAME": "image-test",
-                "CORS_ALLOWED_ORIGINS": "*",
+                "CORS_ALLOWED_ORIGINS": "*", "TOKEN_KEYS": os.environ["TOKEN_KEYS"],
                 "PYTHONPATH": "/opt/probe",  # the probe only: it reports, changes nothing
             })
         try:

@@ -1,5 +1,6 @@
-"""The layout's promises (README "Layout"): imports run one way, with no cycle, and nothing but
-the Pulumi program imports infra/. Read from the source with ast, lazy imports included."""
+"""The layout's promises (README "Where things live"): imports run one way, with no cycle,
+and nothing but the Pulumi program imports infra/. Read from the source with ast, lazy
+imports included."""
 
 import ast
 from pathlib import Path

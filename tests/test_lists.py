@@ -364,3 +364,36 @@ def test_a_move_plans_its_changes_as_an_update_does(http: HttpApi, user: str) ->
     assert [t["taskId"] for t in view] == [task["taskId"]]
     assert ok(http.request("GET", f"/lists/{list_id}/todos/{task['taskId']}",
                            user=user)) == moved
+
+
+def test_creating_a_list_with_an_idempotency_key_happens_once(api: Api, user: str) -> None:
+    headers = {"Idempotency-Key": "list-1"}
+    first = api.request("POST", "/lists", user=user, json_body={"name": "once"},
+                        headers=headers)
+    made = ok(first, 201)
+    again = api.request("POST", "/lists", user=user, json_body={"name": "once"},
+                        headers=headers)
+    assert ok(again, 201) == made and again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    other = api.request("POST", "/lists", user=user, json_body={"name": "another"},
+                        headers=headers)
+    assert other.status == 422
+    # The same key on a task create is a key of its own.
+    assert api.request("POST", "/todos", user=user, json_body={"title": "t"},
+                       headers=headers).status == 201
+    assert [found["name"] for found in ok(api.request("GET", "/lists", user=user))] == [
+        "Tasks", "once"]
+
+
+def test_every_read_of_lists_answers_304_while_unchanged(api: Api, user: str) -> None:
+    list_id = create_list(api, user)["listId"]
+    for path in ("/lists", f"/lists/{list_id}", "/lists/default", f"/lists/{list_id}/members",
+                 f"/lists/{list_id}/invitations", f"/lists/{list_id}/todos"):
+        first = api.request("GET", path, user=user)
+        tag = first.headers["etag"]
+        same = api.request("GET", path, user=user, headers={"If-None-Match": tag})
+        assert same.status == 304 and same.body == b"" and same.headers["etag"] == tag, path
+    before = api.request("GET", f"/lists/{list_id}", user=user).headers["etag"]
+    ok(api.request("PATCH", f"/lists/{list_id}", user=user, json_body={"name": "renamed"}))
+    after = api.request("GET", f"/lists/{list_id}", user=user, headers={"If-None-Match": before})
+    assert ok(after)["name"] == "renamed" and after.headers["etag"] != before

@@ -290,3 +290,26 @@ def test_the_sharing_scenario_end_to_end(http: HttpApi) -> None:
     _apply(mirror, sync(http, c, shopping, token)[0])
     assert sorted(mirror.values(), key=lambda t: t["taskId"]) == server
     assert [t["title"] for t in http.tasks_of(b)] == ["bread"]
+
+
+def test_member_and_invitation_writes_honour_if_match_on_the_list(http: HttpApi) -> None:
+    shared = shared_list(http)
+    path = f"/lists/{shared.list_id}"
+    current = http.request("GET", path, user=shared.owner).headers["etag"]
+    stale = '"1"'
+    assert stale != current
+    spare = invite(http, shared.owner, shared.list_id)
+    for method, target, body in (
+        ("PATCH", f"{path}/members/{shared.viewer}", {"role": "editor"}),
+        ("DELETE", f"{path}/members/{shared.viewer}", None),
+        ("DELETE", f"{path}/invitations/{spare['invitationId']}", None),
+    ):
+        refused = http.request(method, target, user=shared.owner, json_body=body,
+                               headers={"If-Match": stale})
+        assert refused.status == 412 and refused.headers["etag"] == current, target
+    assert [m["role"] for m in ok(http.request("GET", f"{path}/members",
+                                               user=shared.owner))] == [
+        "owner", "editor", "viewer"]
+    ok(http.request("PATCH", f"{path}/members/{shared.viewer}", user=shared.owner,
+                    json_body={"role": "editor"}, headers={"If-Match": current}))
+    assert http.request("GET", path, user=shared.owner).headers["etag"] != current

@@ -5,7 +5,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infra.web import domain_prefix, web_files, with_origin
+import pytest
+
+import infra.web
+from infra.web import domain_prefix, reference_files, web_files, with_origin
 from tests.test_infra import of_type, one
 from tests.test_infra import stack as stack  # the fixture: both stacks
 
@@ -64,7 +67,8 @@ def test_every_file_is_uploaded_with_its_type_and_cache_policy(stack: dict[str, 
                for r in of_type(stack, "aws:s3/bucketObjectv2:BucketObjectv2")}
     served = {p.relative_to(WEB).as_posix() for p in WEB.rglob("*")
               if p.is_file() and p.name != "README.md"}
-    assert set(objects) == served | {"config.json"}
+    reference = reference_files()
+    assert set(objects) == served | {"config.json"} | set(reference)
     assert objects["index.html"]["contentType"] == "text/html; charset=utf-8"
     assert objects["js/main.js"]["contentType"] == "text/javascript; charset=utf-8"
     assert objects["app.css"]["contentType"] == "text/css; charset=utf-8"
@@ -72,8 +76,27 @@ def test_every_file_is_uploaded_with_its_type_and_cache_policy(stack: dict[str, 
         assert inputs["bucket"] == one(stack, "aws:s3/bucket:Bucket")["id"]
         # No fingerprinted names without a build step: code and config revalidate each load.
         assert inputs["cacheControl"] == "no-cache", key
-        if key != "config.json":
+        if key in reference:
+            assert Path(inputs["source"]["fileAsset"]) == reference[key][0]
+            assert inputs["contentType"] == reference[key][1]
+        elif key != "config.json":
             assert Path(inputs["source"]["fileAsset"]) == WEB / key
+
+
+def test_the_api_reference_is_served_at_docs_with_its_renderer_and_licence(
+        stack: dict[str, Any]) -> None:
+    """CloudFront maps /docs to the S3 key `docs` (no index documents below the root), so the
+    page is uploaded under that key; it finds the API through config.json at run time."""
+    objects = {r["inputs"]["key"]: r["inputs"]
+               for r in of_type(stack, "aws:s3/bucketObjectv2:BucketObjectv2")}
+    assert objects["docs"]["contentType"] == "text/html; charset=utf-8"
+    assert Path(objects["docs"]["source"]["fileAsset"]) == WEB / "docs" / "index.html"
+    page = (WEB / "docs" / "index.html").read_text()
+    for key in ("docs/swagger-ui/swagger-ui-bundle.js", "docs/swagger-ui/swagger-ui.css"):
+        assert f'"/{key}"' in page and Path(objects[key]["source"]["fileAsset"]).is_file()
+    assert objects["docs/swagger-ui/LICENSE"]["contentType"] == "text/plain; charset=utf-8"
+    assert "Apache License" in Path(
+        objects["docs/swagger-ui/LICENSE"]["source"]["fileAsset"]).read_text()
 
 
 def test_config_json_names_this_stacks_api_and_sign_in(stack: dict[str, Any]) -> None:
@@ -137,3 +160,11 @@ def test_the_page_loads_nothing_from_other_origins() -> None:
     # The CSP allows 'self' only for scripts and styles: a page naming another host would break.
     for path in WEB.rglob("*.html"):
         assert "http://" not in path.read_text() and "https://" not in path.read_text()
+
+
+def test_a_deploy_without_the_reference_renderer_stops_saying_how_to_get_it(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(infra.web, "api_reference_files", lambda: {
+        "docs/swagger-ui/swagger-ui-bundle.js": (tmp_path / "missing.js", "text/javascript")})
+    with pytest.raises(FileNotFoundError, match="make deploy-deps"):
+        reference_files()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator.webapp import SIGN_IN_PATH, content_type
-from facts.web_files import WEB_ROOT
+from emulator.webapp import CONTENT_SECURITY_POLICY, SIGN_IN_PATH, WebApp, content_type
+from facts.web_files import API_REFERENCE_PATH, WEB_ROOT, api_reference_files
 from services.edge.routes import ROUTES
 from tests.support import LocalServer
 
@@ -61,9 +61,11 @@ BUDGET = 120 * 1024  # JS + CSS + HTML, uncompressed (issue 22); no framework
 
 
 def served() -> dict[str, Path]:
-    """Every file of the app the server (and the stack's bucket) serves, by its path."""
+    """Every file of the app the server (and the stack's bucket) serves, by its path; the API
+    reference (web/docs/) is a page of its own, outside the app's budget and offline set."""
     return {p.relative_to(WEB_ROOT).as_posix(): p for p in sorted(WEB_ROOT.rglob("*"))
-            if p.is_file() and content_type(p)}
+            if p.is_file() and content_type(p)
+            and p.relative_to(WEB_ROOT).parts[0] != API_REFERENCE_PATH}
 
 
 def test_the_page_stays_within_its_budget() -> None:
@@ -86,7 +88,40 @@ def test_the_service_worker_keeps_every_file_the_page_loads() -> None:
 
 def test_no_web_file_shadows_an_api_route() -> None:
     files = {"/" + p.relative_to(WEB_ROOT).as_posix() for p in WEB_ROOT.rglob("*") if p.is_file()}
+    files |= {"/" + path for path in api_reference_files()}
     assert files and not files & {route.path for route in ROUTES}
+
+
+def test_the_api_reference_is_served_at_docs_under_the_apps_rules(
+        local_server: LocalServer) -> None:
+    """/docs is the page, its renderer's script and style sheet are files of their own (so the
+    app's CSP holds unchanged), and the renderer's licence is served beside it."""
+    page = get(local_server, "/docs")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.content == (WEB_ROOT / "docs" / "index.html").read_bytes()
+    for path, (file, kind) in api_reference_files().items():
+        reply = get(local_server, "/" + path)
+        assert reply.status_code == 200, path
+        assert reply.headers["Content-Type"] == kind
+        assert reply.content == file.read_bytes()
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f'"/docs/swagger-ui/{name}"' in page.text
+    licence = get(local_server, "/docs/swagger-ui/LICENSE")
+    assert licence.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Apache License" in licence.text
+    assert get(local_server, "/docs/swagger-ui/package.json").status_code == 404
+
+
+def test_without_its_renderer_only_the_page_is_served() -> None:
+    app = WebApp()
+    app.reference = {**app.reference, "docs/swagger-ui/swagger-ui-bundle.js": (
+        WEB_ROOT / "no-such-renderer.js", "text/javascript; charset=utf-8")}
+    assert app.handle("GET", "/docs/swagger-ui/swagger-ui-bundle.js", [], b"") is None
+    page = app.handle("GET", "/docs", [], b"")
+    assert page is not None and page.status == 200
 
 
 def test_config_says_local_sign_in_on_the_same_origin(local_server: LocalServer) -> None:

@@ -160,6 +160,7 @@ def test_a_pull_request_runs_the_tests_then_a_previewed_dev_with_the_policy_pack
     assert step["with"]["command"] == "preview" and step["with"]["stack-name"] == "dev"
     assert step["with"]["policyPacks"] == "policy" and step["with"]["comment-on-pr"] is True
     assert "head.repo.full_name == github.repository" in preview["if"]
+    assert "make deploy-deps" in _runs(preview)  # the SDK, and the /docs renderer to upload
 
 
 def test_main_deploys_dev_then_e2e_then_prod_behind_its_environment_then_e2e(
@@ -176,6 +177,7 @@ def test_main_deploys_dev_then_e2e_then_prod_behind_its_environment_then_e2e(
         names = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
         up = names.index("pulumi/actions")
         assert names.index("aws-actions/configure-aws-credentials") < up
+        assert names.index("make deploy-deps") < up  # the SDK, and the /docs renderer to upload
         [step] = _steps(job, "pulumi/actions")
         assert step["with"] == {"command": "up", "stack-name": stack, "policyPacks": "policy",
                                 "diff": True}
@@ -183,7 +185,7 @@ def test_main_deploys_dev_then_e2e_then_prod_behind_its_environment_then_e2e(
 
 
 def test_the_commands_the_workflows_run_exist() -> None:
-    for command in ("make -n test", "make -n e2e STACK=dev", "make -n .venv/.dev-installed"):
+    for command in ("make -n test", "make -n e2e STACK=dev", "make -n deploy-deps"):
         result = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True,
                                 timeout=60)
         assert result.returncode == 0, (command, result.stderr)

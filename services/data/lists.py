@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from models import (
     DeletedList,
+    IdempotencyRecord,
     InvitationEntry,
     ListRecord,
     ListsProfile,
@@ -214,9 +215,12 @@ def query_memberships(
 # Lists
 
 
-def create(record: ListRecord, *, max_owned: int) -> None:
+def create(record: ListRecord, *, max_owned: int, once: IdempotencyRecord | None = None,
+           now: int = 0) -> IdempotencyRecord | None:
     """The record, the owner's membership and the owner's count of lists, in one transaction;
-    LimitHit when the owner already has `max_owned`."""
+    LimitHit when the owner already has `max_owned`. With `once` (an Idempotency-Key's
+    record), only if no live record holds that key: else nothing is written and that earlier
+    record is returned."""
     owner = record.owner_id
     expression = _Expression()
     owned = expression.name("ownedLists")
@@ -233,14 +237,22 @@ def create(record: ListRecord, *, max_owned: int) -> None:
                  "ConditionExpression": "attribute_not_exists(userID)"}},
         {"Put": _membership_item(owner, record.list_id, record.members[owner])},
     ]
+    if once is not None:
+        fresh = IdempotencyRecord.key.does_not_exist() | (IdempotencyRecord.expires_at < now)
+        actions.append({"Put": once.get_save_kwargs_from_instance(
+            condition=fresh, return_values_on_condition_failure="ALL_OLD")})
     with _dynamodb():
         try:
             _transact(actions)
         except ClientError as error:
             reasons = error.response.get("CancellationReasons") or []
-            if reasons and reasons[0].get("Code") == _CONDITION_FAILED_REASON:
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") == _CONDITION_FAILED_REASON]
+            if once is not None and len(actions) - 1 in failed:
+                return IdempotencyRecord.from_raw_data(reasons[-1]["Item"])
+            if 0 in failed:
                 raise LimitHit from None
             raise
+    return None
 
 
 def rename(list_id: str, name: str, *, now: str, version: int) -> ListRecord:
@@ -258,7 +270,8 @@ def rename(list_id: str, name: str, *, now: str, version: int) -> ListRecord:
     return ListRecord.from_raw_data(reply["Attributes"])
 
 
-def rename_default(user_id: str, name: str, *, now: str, version: int | None) -> ListsProfile:
+def rename_default(user_id: str, name: str, *, now: str,
+                   version: frozenset[int] | None) -> ListsProfile:
     """The default list's name, kept in the user's profile (created by the first rename)."""
     expression = _Expression()
     version_path = expression.name("version")
@@ -268,10 +281,13 @@ def rename_default(user_id: str, name: str, *, now: str, version: int | None) ->
               f"{expression.name('createdAt')}, {expression.string(now)}) "
               f"ADD {version_path} {expression.number(1)}")
     kwargs: dict[str, Any] = {}
-    if version == 0:
-        kwargs["ConditionExpression"] = f"attribute_not_exists({version_path})"
-    elif version is not None:
-        kwargs["ConditionExpression"] = f"{version_path} = {expression.number(version)}"
+    if version is not None:  # If-Match: at one of these versions (0: never renamed yet)
+        # No version is -1: an If-Match nothing matches fails the write (412).
+        listed = ", ".join(expression.number(v) for v in sorted(version or {-1}))
+        condition = f"{version_path} IN ({listed})"
+        if 0 in version:
+            condition = f"attribute_not_exists({version_path}) OR {condition}"
+        kwargs["ConditionExpression"] = condition
     with _dynamodb():
         try:
             reply = _client().update_item(

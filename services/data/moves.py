@@ -62,7 +62,7 @@ def write(old: TodoModel, new: TodoModel, tombstone: Tombstone, *,
     """In one transaction: delete the task where it was (as it was read), leave its tombstone
     there, put it in its new partition, and check that `writer` may still change tasks in each
     of `lists`. TaskChanged or RecordChanged say which condition failed."""
-    gone = old.get_delete_kwargs_from_instance(_exists_at(int(old.version or 0)),
+    gone = old.get_delete_kwargs_from_instance(_exists_at(frozenset({int(old.version or 0)})),
                                                return_values_on_condition_failure="ALL_OLD")
     actions: list[dict[str, Any]] = [
         {"Delete": gone},

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -15,6 +15,7 @@ from models import IdempotencyRecord, TodoModel, Tombstone
 from models.tombstone import partition as tombstone_partition
 from services.errors import (
     IdempotencyInProgress,
+    StoreTimedOut,
     StoreUnavailable,
     TaskNotFound,
     VersionMismatch,
@@ -76,6 +77,10 @@ def _dynamodb() -> Iterator[None]:
     try:
         yield
     except (PynamoDBException, ClientError, BotoCoreError) as error:
+        if isinstance(_cause(error), ReadTimeoutError):
+            # Sent, unanswered: unlike a throttle or a refused connection, nobody can say
+            # whether a write took effect, and the answer must not say it did not.
+            raise StoreTimedOut(str(error)) from error
         if _is_unavailable(error):
             raise StoreUnavailable(str(error)) from error
         raise
@@ -278,7 +283,7 @@ def query_changes(
 
 
 def _raise_for_failed_condition(
-    error: BaseException, user_id: str, task_id: str, expected_version: int | None
+    error: BaseException, user_id: str, task_id: str, expected_version: frozenset[int] | None
 ) -> None:
     old = _failed_condition_item(error)
     if old is None:
@@ -294,12 +299,16 @@ def _client() -> Any:
     return TodoModel._get_connection().connection.client
 
 
-def _exists_at(expected_version: int | None, write_id: str | None = None) -> Any:
+def _exists_at(expected_version: frozenset[int] | None, write_id: str | None = None) -> Any:
+    """The task exists and, when versions are given (If-Match), is at one of them."""
     condition = TodoModel.task_id.exists()
-    if expected_version == 0:  # an item the seed's functions wrote has no version yet
-        condition &= TodoModel.version.does_not_exist() | (TodoModel.version == 0)
-    elif expected_version is not None:
-        condition &= TodoModel.version == expected_version
+    if expected_version is not None:
+        # No version can be -1: an If-Match that nothing matches fails the write (412),
+        # while a missing task still tells itself apart (404).
+        at = TodoModel.version.is_in(*sorted(expected_version or {-1}))
+        if 0 in expected_version:  # an item the seed's functions wrote has no version yet
+            at = TodoModel.version.does_not_exist() | at
+        condition &= at
     if write_id is not None:  # a retry must not apply this request's write a second time
         condition &= TodoModel.write_id.does_not_exist() | (TodoModel.write_id != write_id)
     return condition
@@ -321,7 +330,7 @@ def update(
     remove_fields: frozenset[str],
     now: str,
     completed: bool | None,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     write_id: str,
     absent: frozenset[str] = frozenset(),
     add_fields: Mapping[str, int] | None = None,
@@ -387,7 +396,7 @@ def _transact(items: list[dict[str, Any]], token: str | None = None) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
-def delete(user_id: str, task_id: str, *, expected_version: int | None,
+def delete(user_id: str, task_id: str, *, expected_version: frozenset[int] | None,
            tombstone: Tombstone) -> None:
     """One transaction: the conditional delete and the task's tombstone. A missing task or a
     stale version changes nothing (no tombstone either)."""

@@ -5,7 +5,7 @@ import re
 import threading
 import time
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
@@ -34,4 +34,4 @@ def uuid7() -> str:
 
 def is_task_id(value: str) -> bool:
     """Any lower-case canonical UUID: ids made elsewhere (the seed used v4) are still ids."""
-    return bool(_UUID.match(value))
+    return bool(_UUID.fullmatch(value))  # ($ would let a trailing line break through)

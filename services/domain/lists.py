@@ -2,21 +2,26 @@
 request on a list starts with), and where a list's tasks live. Knows nothing of HTTP.
 docs/LISTS.md has the contract and the data design."""
 
+import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from models import ListRecord, ListsProfile, MemberEntry
+from models import IdempotencyRecord, ListRecord, ListsProfile, MemberEntry
+from models.idempotency import partition as idempotency_partition
 from models.list import RECORD_KEY, list_id_of, record_partition, tasks_partition
+from models.membership import partition as memberships_partition
 from services.data import lists as data
 from services.data import store
 from services.data.lists import LimitHit, RecordChanged
 from services.domain import cursor
 from services.domain.cursor import Cursor
 from services.domain.ids import is_task_id, uuid7
-from services.domain.tasks import now_iso
+from services.domain.tasks import IDEMPOTENCY_TTL, now_iso
 from services.errors import (
     EditConflict,
     FieldError,
+    IdempotencyKeyReused,
     LimitReached,
     ListNotFound,
     NotAllowed,
@@ -178,7 +183,16 @@ def shared_record(access: Access) -> ListRecord:
     return access.record
 
 
-def create_list(caller: str, name: str) -> dict[str, Any]:
+class CreatedList(NamedTuple):
+    view: dict[str, Any]
+    replayed: bool  # the answer to an earlier request with the same Idempotency-Key
+
+
+def create_list(caller: str, name: str, *, idempotency_key: str | None = None,
+                request_fingerprint: str = "") -> CreatedList:
+    """One transaction: the list, its owner's membership and count (at most MAX_OWNED_LISTS),
+    and with an Idempotency-Key its record (`<user>#lists#idempotency`), so that a retry
+    answers what the first request did and creates nothing."""
     now = now_iso()
     list_id = uuid7()
     owner = MemberEntry(role=OWNER, joined_at=now)  # type: ignore[no-untyped-call]
@@ -186,12 +200,24 @@ def create_list(caller: str, name: str) -> dict[str, Any]:
         record_partition(list_id), RECORD_KEY, list_id=list_id, name=name, owner_id=caller,
         created_at=now, updated_at=now, version=1, members={caller: owner}, invitations={},
     )
+    view = list_view(record, caller)
+    once = None
+    clock = int(time.time())
+    if idempotency_key is not None:
+        once = IdempotencyRecord(
+            idempotency_partition(memberships_partition(caller)), idempotency_key,
+            fingerprint=request_fingerprint, task_id=list_id,
+            response=json.dumps(view, separators=(",", ":")), expires_at=clock + IDEMPOTENCY_TTL)
     try:
-        data.create(record, max_owned=MAX_OWNED_LISTS)
+        earlier = data.create(record, max_owned=MAX_OWNED_LISTS, once=once, now=clock)
     except LimitHit:
         raise LimitReached("lists-owned", f"A user may own at most {MAX_OWNED_LISTS} lists: "
                            "delete one first") from None
-    return list_view(record, caller)
+    if earlier is None:
+        return CreatedList(view, replayed=False)
+    if earlier.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with another request body")
+    return CreatedList(json.loads(earlier.response), replayed=True)
 
 
 def settle(list_id: str, attempt: Callable[[ListRecord | None], _T],
@@ -213,13 +239,14 @@ def _owned(record: ListRecord | None, caller: str, action: str) -> ListRecord:
     return record
 
 
-def _check_version(record: ListRecord, expected: int | None) -> None:
-    if expected is not None and expected != int(record.version):
+def check_version(record: ListRecord, expected: frozenset[int] | None) -> None:
+    """If-Match on a list (or its members, its invitations): one of the versions it names."""
+    if expected is not None and int(record.version) not in expected:
         raise VersionMismatch(expected, int(record.version))
 
 
 def rename_list(access: Access, name: str, *,
-                expected_version: int | None) -> dict[str, Any]:
+                expected_version: frozenset[int] | None) -> dict[str, Any]:
     caller = access.caller
     if access.record is None:
         profile = data.rename_default(caller, name, now=now_iso(), version=expected_version)
@@ -227,19 +254,19 @@ def rename_list(access: Access, name: str, *,
 
     def attempt(record: ListRecord | None) -> dict[str, Any]:
         owned = _owned(record, caller, "rename it")
-        _check_version(owned, expected_version)
+        check_version(owned, expected_version)
         renamed = data.rename(owned.list_id, name, now=now_iso(), version=int(owned.version))
         return list_view(renamed, caller)
 
     return settle(access.list_id, attempt, access.record)
 
 
-def delete_list(access: Access, *, expected_version: int | None) -> None:
+def delete_list(access: Access, *, expected_version: frozenset[int] | None) -> None:
     require(access.record is not None, "The default list cannot be deleted")
 
     def attempt(record: ListRecord | None) -> None:
         owned = _owned(record, access.caller, "delete it")
-        _check_version(owned, expected_version)
+        check_version(owned, expected_version)
         data.delete(owned, now=now_iso())
 
     settle(access.list_id, attempt, access.record)

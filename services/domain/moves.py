@@ -24,7 +24,7 @@ def _target(caller: str, list_id: str, records: dict[str, Any]) -> Access:
 
 
 def move_task(source: Access, task_id: str, changes: Changes, *,
-              expected_version: int | None) -> dict[str, Any]:
+              expected_version: frozenset[int] | None) -> dict[str, Any]:
     """`source`: the access check of the task's list, passed for a writer. At most two more
     requests: the task with the target's record, then the transaction."""
     caller, target = source.caller, changes.list_id
@@ -39,7 +39,7 @@ def move_task(source: Access, task_id: str, changes: Changes, *,
     to = _target(caller, target, records)
     if item is None:
         raise TaskNotFound(source.partition, task_id)
-    if expected_version is not None and expected_version != int(item.version or 0):
+    if expected_version is not None and int(item.version or 0) not in expected_version:
         raise VersionMismatch(expected_version, int(item.version or 0))
     assignee = (None if "assigneeId" in changes.remove
                 else changes.set.get("assigneeId", item.assignee_id))

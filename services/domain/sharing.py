@@ -19,6 +19,7 @@ from services.domain.lists import (
     MAX_OPEN_INVITATIONS,
     OWNER,
     Access,
+    check_version,
     list_view,
     require,
     role_in,
@@ -93,8 +94,10 @@ def _member(record: ListRecord, user_id: str) -> MemberEntry:
     return entry
 
 
-def set_role(access: Access, user_id: str, role: str) -> dict[str, Any]:
-    """The owner makes a member an editor or a viewer (the owner's own role never changes)."""
+def set_role(access: Access, user_id: str, role: str, *,
+             expected_version: frozenset[int] | None = None) -> dict[str, Any]:
+    """The owner makes a member an editor or a viewer (the owner's own role never changes).
+    `expected_version`: If-Match, on the list's version."""
     caller = access.caller
 
     def attempt(record: ListRecord | None) -> dict[str, Any]:
@@ -103,6 +106,7 @@ def set_role(access: Access, user_id: str, role: str) -> dict[str, Any]:
         assert record is not None
         entry = _member(record, user_id)
         require(entry.role != OWNER, "The owner's role cannot change")
+        check_version(record, expected_version)
         if entry.role != role:
             data.set_role(record, user_id, role, now=now_iso())
         return {"userId": user_id, "role": role, "joinedAt": entry.joined_at}
@@ -110,7 +114,8 @@ def set_role(access: Access, user_id: str, role: str) -> dict[str, Any]:
     return settle(access.list_id, attempt, shared_record(access))
 
 
-def remove_member(access: Access, user_id: str) -> None:
+def remove_member(access: Access, user_id: str, *,
+                  expected_version: frozenset[int] | None = None) -> None:
     """The owner removes a member, or a member leaves; the owner cannot leave (it deletes the
     list instead). The member loses access on its very next request."""
     caller = access.caller
@@ -123,6 +128,7 @@ def remove_member(access: Access, user_id: str) -> None:
         else:
             require(mine == OWNER, f"Only the list's owner may remove others; you are its {mine}")
             _member(record, user_id)
+        check_version(record, expected_version)
         data.remove_member(record, user_id, now=now_iso())
 
     settle(access.list_id, attempt, shared_record(access))
@@ -202,7 +208,8 @@ def invitations(access: Access) -> list[dict[str, Any]]:
                                      key=lambda pair: (pair[1].created_at, pair[0]))]
 
 
-def revoke_invitation(access: Access, invitation_id: str) -> None:
+def revoke_invitation(access: Access, invitation_id: str, *,
+                      expected_version: frozenset[int] | None = None) -> None:
     caller = access.caller
 
     def attempt(record: ListRecord | None) -> None:
@@ -211,6 +218,7 @@ def revoke_invitation(access: Access, invitation_id: str) -> None:
         assert record is not None
         if invitation_id not in record.invitations:
             raise InvitationNotFound("no such invitation")
+        check_version(record, expected_version)
         data.revoke_invitation(record.list_id, invitation_id)
 
     settle(access.list_id, attempt, shared_record(access))

@@ -291,7 +291,7 @@ def _changes(user_id: str, query: ListQuery, at: Cursor | None, started: int,
     the token's moment, oldest change first. Pages before the last carry the token they
     started from (using it again repeats this sync); the last page carries a fresh one."""
     assert query.since is not None
-    since_ms = cursor.sync_time(user_id, query.since)
+    since_ms = cursor.sync_time(user_id, query.since, _epoch_ms())
     if _epoch_ms() - since_ms > TOMBSTONE_TTL * 1000:
         raise SyncTokenExpired("sync token older than tombstone retention")
     since = _iso(since_ms)
@@ -329,8 +329,8 @@ def _version(item: TodoModel) -> int:
 
 
 def update_task(
-    user_id: str, task_id: str, changes: Changes, *, expected_version: int | None,
-    actor: str | None = None,
+    user_id: str, task_id: str, changes: Changes, *,
+    expected_version: frozenset[int] | None, actor: str | None = None,
 ) -> dict[str, Any]:
     """One conditional UpdateItem in most cases. When the outcome depends on stored fields
     the request does not carry (schedule.Guess), the write assumes them absent and says so
@@ -358,7 +358,7 @@ def update_task(
     for _ in range(_UPDATE_ATTEMPTS):
         try:
             item = _write(user_id, task_id, planned, now, write_id, absent,
-                          expected_version if pinned is None else pinned, actor)
+                          expected_version if pinned is None else frozenset({pinned}), actor)
             return view(item)
         except store.ConditionFailed as failed:
             pinned = _checked_version(failed.item, expected_version)
@@ -367,10 +367,10 @@ def update_task(
     raise StoreUnavailable("the task kept changing under the update")
 
 
-def _checked_version(item: TodoModel, expected_version: int | None) -> int:
-    """The task's version, if it is the one If-Match names (412 otherwise)."""
+def _checked_version(item: TodoModel, expected_version: frozenset[int] | None) -> int:
+    """The task's version, if it is one If-Match names (412 otherwise)."""
     version = _version(item)
-    if expected_version is not None and version != expected_version:
+    if expected_version is not None and version not in expected_version:
         raise VersionMismatch(expected_version, version)
     return version
 
@@ -380,7 +380,7 @@ def _plan_from(item: TodoModel, changes: Changes, task_id: str, now: str) -> sch
 
 
 def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_id: str,
-           absent: frozenset[str], expected_version: int | None,
+           absent: frozenset[str], expected_version: frozenset[int] | None,
            actor: str | None = None) -> TodoModel:
     """`actor`: who writes, in a list other than the default (`user_id` is its partition)."""
     # The index keys follow the fields: the change index always, the due-date index with
@@ -437,7 +437,8 @@ def moved(item: TodoModel, partition: str, changes: Changes, actor: str) -> Todo
     return new
 
 
-def delete_task(user_id: str, task_id: str, *, expected_version: int | None) -> None:
+def delete_task(user_id: str, task_id: str, *,
+                expected_version: frozenset[int] | None) -> None:
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     store.delete(user_id, task_id, expected_version=expected_version,

@@ -18,8 +18,8 @@ from services.edge.openapi import ALLOWED_HEADERS, GATEWAY_ERRORS, parameters, p
 from services.edge.routes import ROUTES, Route
 
 # Every key this document may hold, wherever it appears, apart from names (paths, status
-# codes, header names, media types, parameter mappings, security scheme names). The README's
-# "Deploying with Pulumi" section lists the same words; tests/test_gateway_document.py checks
+# codes, header names, media types, parameter mappings, security scheme names). docs/DEPLOYING.md
+# ("The document API Gateway imports") lists the same words; tests/test_gateway_document.py checks
 # the document against this set and this set against the importer's known exceptions.
 GATEWAY_KEYWORDS = frozenset({
     # the document

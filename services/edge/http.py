@@ -7,15 +7,16 @@ import os
 import re
 from typing import Any
 
-from services.edge.routes import Route
-from services.errors import FieldError, NotAuthenticated, PayloadTooLarge, ValidationFailed
+from services.edge import conditions, json_body
+from services.edge.routes import IDEMPOTENCY_KEY_PATTERN, Route
+from services.errors import FieldError, NotAuthenticated, ValidationFailed
 
-_DIGITS = re.compile(r"^[0-9]{1,6}$")
-# A JSON string (escapes included), written so the regex engine loops instead of backtracking.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
-MAX_BODY_BYTES = 16 * 1024
-MAX_JSON_DEPTH = 32
+_DIGITS = re.compile(r"[0-9]{1,6}")  # ASCII only: int() would take "٣" too, and fail on "²"
+# A caller id (the token's `sub`) is a partition key and part of others (`<id>#deleted`):
+# Cognito's are UUIDs and user names at most 128 characters. Anything longer, or holding a
+# control character, a lone surrogate or "#", is no usable identity (401), never a 500.
+MAX_CALLER_ID = 128
+_CALLER_ID = re.compile(rf"[^\x00-\x1f\x7f#\ud800-\udfff]{{1,{MAX_CALLER_ID}}}")
 EXPOSED_HEADERS = "ETag, Location, Link, X-Next-Cursor, X-Sync-Token, X-Request-Id, Retry-After"
 
 Response = dict[str, Any]
@@ -76,7 +77,7 @@ class Request:
     def caller(self) -> str:
         # Cognito subs never hold "#"; refusing it keeps a user id from naming another
         # user's bookkeeping partition (models/idempotency.py).
-        if not self.caller_id or "#" in self.caller_id:
+        if not _CALLER_ID.fullmatch(self.caller_id):
             raise NotAuthenticated("no usable caller identity in the request context")
         return self.caller_id
 
@@ -99,7 +100,7 @@ class Request:
                 elif param.default is not None:
                     self.params[param.name] = param.default
             elif param.kind == "integer":
-                if _DIGITS.match(raw) and param.minimum <= int(raw) <= param.maximum:
+                if _DIGITS.fullmatch(raw) and param.minimum <= int(raw) <= param.maximum:
                     self.params[param.name] = int(raw)
                 else:
                     errors.append(FieldError(
@@ -121,27 +122,7 @@ class Request:
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object, or a ValidationFailed / PayloadTooLarge saying why not."""
-        if not self.body:
-            raise ValidationFailed("Request body is missing")
-        if len(self.body) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(MAX_BODY_BYTES)
-        try:
-            text = self.body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed("Request body is not valid UTF-8") from None
-        if _too_deep(text):
-            raise ValidationFailed(
-                f"Request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
-        try:
-            value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject)
-        except RecursionError:  # unreachable after _too_deep; kept so it can never be a 500
-            raise ValidationFailed("Request body is nested too deeply") from None
-        except ValueError as error:
-            reason = _json_reason(error)
-            raise ValidationFailed(f"Request body is not valid JSON: {reason}") from None
-        if not isinstance(value, dict):
-            raise ValidationFailed("Request body must be a JSON object")
-        return value
+        return json_body.parse_object(self.body)
 
     def url_for(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -170,51 +151,6 @@ def _base_url(event: dict[str, Any], headers: dict[str, str]) -> str:
     return f"{scheme}://{host}{prefix}"
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _reject(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a JSON number")
-
-
-def _json_reason(error: ValueError) -> str:
-    if isinstance(error, _DuplicateKey):
-        return str(error)
-    if isinstance(error, json.JSONDecodeError):
-        return f"syntax error at line {error.lineno}, column {error.colno}"
-    return "NaN and Infinity are not JSON numbers"
-
-
-def _too_deep(text: str) -> bool:
-    """Whether the raw text nests arrays and objects more than MAX_JSON_DEPTH levels.
-
-    Checked on the text, before json.loads, and without recursion: a recursive check of the
-    parsed value overflowed the stack at a few hundred levels (a 500 and a 100 kB stack trace
-    in the log), and json.loads itself recurses once per level. Brackets inside strings do
-    not count; for malformed text the answer only decides which 400 the client gets."""
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return False  # the common case: not even enough brackets to be too deep
-    depth = 0
-    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return True
-        else:
-            depth -= 1
-    return False
-
-
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return {
         "statusCode": status,
@@ -227,17 +163,21 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match(request: Request) -> int | None:
-    """The version a conditional write expects, from If-Match (None when absent or `*`)."""
-    header = request.headers.get("if-match")
-    if header is None or header.strip() == "*":
-        return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 18:
-        raise ValidationFailed(
-            "Invalid If-Match", [FieldError("If-Match", 'must be an ETag such as "3"', "header")]
-        )
-    return int(value)
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key of a create, or None; 400 when it is not one."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):  # ($ passes a trailing "\n")
+        raise ValidationFailed("Invalid Idempotency-Key", [FieldError(
+            "Idempotency-Key", "must be 1 to 255 visible ASCII characters", "header")])
+    return key
+
+
+def if_match(request: Request) -> frozenset[int] | None:
+    """The versions a conditional write accepts, from If-Match (None: no condition)."""
+    return conditions.expected_versions(request.headers.get("if-match"))
 
 
 def cors_headers(request_headers: dict[str, str]) -> dict[str, str]:

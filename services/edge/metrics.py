@@ -13,6 +13,14 @@ NAMESPACE = os.environ.get("METRICS_NAMESPACE", "TodoApi")
 BUSINESS = ("TasksCreated", "TasksCompleted", "TasksDeleted")
 
 _counts: ContextVar[dict[str, float] | None] = ContextVar("business_counts", default=None)
+# In Lambda the documents always go out; the local server's readable console leaves them out.
+_enabled = True
+
+
+def enable(on: bool) -> None:
+    """Whether emit() writes the documents (`todo-api serve --log-format text` turns it off)."""
+    global _enabled
+    _enabled = on
 
 
 def start() -> None:
@@ -55,6 +63,8 @@ def document(operation: str, status: int, latency_ms: float, cold_start: bool) -
 
 
 def emit(operation: str, status: int, latency_ms: float, cold_start: bool) -> None:
+    if not _enabled:
+        return
     line = json.dumps(document(operation, status, latency_ms, cold_start), separators=(",", ":"))
     sys.stdout.write(line + "\n")
     sys.stdout.flush()

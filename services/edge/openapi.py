@@ -4,7 +4,14 @@ schemas. API Gateway gets a reduced document built from the same table
 
 from typing import Any
 
-from services.edge.routes import IDEMPOTENCY_KEY_PATTERN, ROUTES, Route, path_variables
+from services.edge.routes import (
+    IDEMPOTENCY_KEY_PATTERN,
+    PATH_VARIABLES,
+    ROUTES,
+    TAGS,
+    Route,
+    path_variables,
+)
 from services.edge.schemas import components
 
 PROBLEM_STATUSES = {
@@ -19,10 +26,9 @@ PROBLEM_STATUSES = {
     "429": "Too many requests",
     "500": "Unexpected error",
     "503": "Task store unavailable; see Retry-After",
+    "504": "Task store did not answer in time: a change may have been made; read it back",
 }
-ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,Idempotency-Key"
-# Paths of what has a version (an ETag): a write to one honours If-Match.
-_VERSIONED = ("{taskId}", "{seedTaskId}", "{listId}")
+ALLOWED_HEADERS = "Authorization,Content-Type,If-Match,If-None-Match,Idempotency-Key"
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -34,15 +40,27 @@ def _problem_response(description: str) -> dict[str, Any]:
             "content": {"application/problem+json": {"schema": _ref("Problem")}}}
 
 
+# Response headers, each with its syntax.
+_ETAG = {"schema": {"type": "string", "pattern": '^(W/)?"[^"]*"$'}, "description": (
+    'An entity tag (RFC 9110 8.8.3). A task\'s or a list\'s is its version, e.g. "3": send '
+    "it in If-Match to write only that version, or in If-None-Match to read only a newer one. "
+    "A page's (tasks, lists, members, invitations) is a digest of the page.")}
+_REQUEST_ID = {"schema": {"type": "string"},
+               "description": "The request's id; problems repeat it as `requestId`."}
+
+
 def _success(route: Route) -> dict[str, Any]:
-    headers: dict[str, Any] = {"X-Request-Id": {"schema": {"type": "string"}}}
-    if route.response in ("Task", "List"):
-        headers["ETag"] = {"schema": {"type": "string"}, "description": "Its version"}
+    headers: dict[str, Any] = {"X-Request-Id": _REQUEST_ID}
+    if _conditional_get(route) or route.response in ("Task", "List"):
+        headers["ETag"] = _ETAG
     if route.status == 201:
-        headers["Location"] = {"schema": {"type": "string", "format": "uri"}}
+        headers["Location"] = {"schema": {"type": "string", "format": "uri"},
+                               "description": "The new resource's URL."}
     if route.response in ("TaskList", "ClearResult", "ListList"):
-        headers["Link"] = {"schema": {"type": "string"}, "description": 'rel="next" page'}
-        headers["X-Next-Cursor"] = {"schema": {"type": "string"}}
+        headers["Link"] = {"schema": {"type": "string"}, "description": (
+            'RFC 8288: `<URL>; rel="next"`, the next page\'s URL (absent on the last page).')}
+        headers["X-Next-Cursor"] = {"schema": {"type": "string"}, "description": (
+            "Opaque: the next page's `cursor` (absent on the last page).")}
     if route.response == "TaskList":
         headers["X-Sync-Token"] = {"schema": {"type": "string"}, "description": (
             "Opaque; send it as `since` to get what changed after this listing began")}
@@ -50,39 +68,80 @@ def _success(route: Route) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(route.response)}}}
 
 
-def parameters(route: Route) -> list[dict[str, Any]]:
-    """Every parameter of a route: path, query and header."""
-    params = path_parameters(route.path)
+def _not_modified() -> dict[str, Any]:
+    return {"description": "Not modified: If-None-Match holds the current ETag (no body)",
+            "headers": {"ETag": _ETAG, "X-Request-Id": _REQUEST_ID}}
+
+
+_IF_MATCH = {
+    "name": "If-Match", "in": "header", "required": False,
+    "description": (
+        'RFC 9110 13.1.1: `*` or a comma-separated list of entity tags, e.g. `"3"` or '
+        '`"3", "4"`. The write happens only if the task\'s ETag (on a list, its members or '
+        "its invitations: the list's) is one of them under the strong comparison (a weak tag "
+        'such as W/"3" never matches): else 412, with the current ETag. Anything else is '
+        "400."),
+    "schema": {"type": "string", "minLength": 1},
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False,
+    "description": (
+        "RFC 9110 13.1.2: `*` or a comma-separated list of entity tags. When one matches the "
+        'current ETag under the weak comparison (W/"3" matches "3"), the answer is 304 with '
+        "no body. Anything else is 400."),
+    "schema": {"type": "string", "minLength": 1},
+}
+
+
+def parameters(route: Route, *, for_clients: bool = False) -> list[dict[str, Any]]:
+    """Every parameter of a route: path, query and header. For clients, the path variables
+    carry the names and descriptions of the client's path (Route.client_path)."""
+    params = path_parameters(route.document_path if for_clients else route.path,
+                             described=for_clients)
     params += [
         {"name": p.name, "in": "query", "required": p.required, "description": p.description,
          "schema": p.schema()}
         for p in route.params
     ]
-    if route.method == "POST" and route.response == "Task":
+    if idempotent_create(route):
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                       "description": "A retry with the same key and body returns the first "
-                       "answer and creates nothing (kept 24 h)",
+                       "description": "1 to 255 visible ASCII characters. A retry with the "
+                       "same key and body returns the first answer and creates nothing (kept "
+                       "24 h); the same key with another body is 422.",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and route.path.endswith(_VERSIONED):
-        params.append({"name": "If-Match", "in": "header", "required": False,
-                       "description": "The ETag you read; 412 if it changed since",
-                       "schema": {"type": "string"}})
+    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
+        params.append(dict(_IF_MATCH))
+    if _conditional_get(route):
+        params.append(dict(_IF_NONE_MATCH))
     return params
+
+
+def _conditional_get(route: Route) -> bool:
+    return route.method == "GET" and route.authorized
+
+
+def idempotent_create(route: Route) -> bool:
+    """A create an Idempotency-Key makes safe to retry (a task, a list). Not an invitation: its
+    answer holds a token shown once and never stored; nor accepting one, idempotent as it is."""
+    return route.method == "POST" and route.status == 201 and route.response in ("Task", "List")
 
 
 def _operation(route: Route) -> dict[str, Any]:
     responses: dict[str, Any] = {str(route.status): _success(route)}
+    if _conditional_get(route):
+        responses["304"] = _not_modified()
     if route.authorized:
         responses |= {code: _problem_response(text) for code, text in PROBLEM_STATUSES.items()}
         responses |= {code: _problem_response(text) for code, text in route.problems}
-    else:
-        responses["500"] = _problem_response(PROBLEM_STATUSES["500"])
+    else:  # no token, no body: only the gateway's throttle or our own failure
+        responses |= {code: _problem_response(PROBLEM_STATUSES[code]) for code in ("429", "500")}
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,
-        "tags": [route.function],
-        "parameters": parameters(route),
+        "description": route.description or route.summary,
+        "tags": [route.tag],
+        "parameters": parameters(route, for_clients=True),
         "responses": responses,
         "security": [{"CognitoUserPool": []}] if route.authorized else [],
     }
@@ -99,9 +158,11 @@ def _operation(route: Route) -> dict[str, Any]:
     return operation
 
 
-def path_parameters(path: str) -> list[dict[str, Any]]:
+def path_parameters(path: str, *, described: bool = False) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True,
+         **({"description": PATH_VARIABLES[name]} if described else {}),
+         "schema": {"type": "string"}}
         for name in path_variables(path)
     ]
 
@@ -124,7 +185,7 @@ GATEWAY_ERRORS: dict[str, tuple[int | None, str | None, str | None]] = {
 def document(server_url: str = "/") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        paths.setdefault(route.document_path, {})[route.method.lower()] = _operation(route)
     scheme: dict[str, Any] = {
         "type": "apiKey",
         "name": "Authorization",
@@ -137,7 +198,13 @@ def document(server_url: str = "/") -> dict[str, Any]:
             "title": "todo-api",
             "version": "1.0.0",
             "description": "Task Management API. Every route but this document needs a token.",
+            "contact": {"name": "The todo-api project"},
+            # The project declares no licence: say so rather than invent one (the page
+            # explains what no licence means).
+            "license": {"name": "No licence granted (all rights reserved)",
+                        "url": "https://choosealicense.com/no-permission/"},
         },
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {"schemas": components(),

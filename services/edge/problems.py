@@ -17,6 +17,7 @@ from services.errors import (
     NotAuthenticated,
     NotOwner,
     PayloadTooLarge,
+    StoreTimedOut,
     StoreUnavailable,
     SyncTokenExpired,
     TaskError,
@@ -133,6 +134,14 @@ def problem_for(error: TaskError, request_id: str) -> Response:
     sharing = _sharing_problem(error, request_id)
     if sharing is not None:
         return sharing
+    if isinstance(error, StoreTimedOut):
+        return problem(
+            request_id, 504, "Gateway Timeout",
+            "The task store did not answer in time, so a change this request asked for may or "
+            "may not have been made: read it back before trying again (a create retried with "
+            "the same Idempotency-Key is never made twice)",
+            kind="store-timeout", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(error, StoreUnavailable):
         return problem(
             request_id, 503, "Service Unavailable",

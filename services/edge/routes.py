@@ -55,16 +55,43 @@ class Route(NamedTuple):
     authorized: bool = True
     deprecated: bool = False
     problems: tuple[tuple[str, str], ...] = ()  # statuses of this route only: (code, meaning)
+    description: str = ""  # what a client developer reads beside the summary
+    tag: str = "Tasks"  # a key of TAGS
+    # The path as clients read it (/openapi.json) when it differs from the gateway's: API
+    # Gateway allows one variable name per resource level, clients want each named for what
+    # it holds. Same shape; only variable names may differ.
+    client_path: str | None = None
 
     @property
     def path_params(self) -> list[str]:
         return path_variables(self.path)
+
+    @property
+    def document_path(self) -> str:
+        return self.client_path or self.path
 
 
 def path_variables(path: str) -> list[str]:
     """The names of a resource path's {variables}, in order."""
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
+
+# The tags of the client's document, each with what it groups.
+TAGS: dict[str, str] = {
+    "Tasks": "The signed-in user's tasks: create, read, list, update, delete, sync; in the "
+             "default list (/todos) or any list the user is a member of (/lists/{listId}/todos).",
+    "Lists": "Lists beyond the default, their members and roles, and invitations to them.",
+    "Meta": "About this API itself.",
+}
+# Every path variable, as clients read it: what it holds.
+PATH_VARIABLES: dict[str, str] = {
+    "taskId": "The task's id (its `taskId`, a UUID).",
+    "userId": "The signed-in user's id (the token's `sub`): the seed's path names it; any "
+              "other user's id is 403.",
+    "listId": "`default` (the user's own list, the same as /todos), or a list's `listId`.",
+    "memberId": "A member's user id, as GET /lists/{listId}/members lists it.",
+    "invitationId": "An invitation's `invitationId` (not its token).",
+}
 
 # Idempotency-Key: what createTodo accepts, and what the OpenAPI document says it accepts.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
@@ -129,94 +156,160 @@ LIMITS = (("409", "A limit is reached: the problem's `limit` names it"),)
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
-          request_body="TaskCreate", status=201),
+          request_body="TaskCreate", status=201,
+          description="Creates a task for the signed-in user; fields left out take their "
+          "defaults (status pending, priority normal). Answers 201 with the task, its URL in "
+          "Location and its version in ETag. With an Idempotency-Key, a retry of the same "
+          "request returns the first answer and creates nothing."),
     Route("POST", "/todo", "createTodo", "createTaskSeed",
           "Create a task (the seed tutorial's path)", params=SEED_USER,
-          request_body="TaskCreate", status=201, deprecated=True),
+          request_body="TaskCreate", status=201, deprecated=True,
+          description="The same as POST /todos, on the path of the tutorial this API grew "
+          "from. Use POST /todos."),
     Route("GET", "/todos", "getTodos", "listTasks",
           "List the caller's tasks (by creation or due date), or what changed since a sync "
           "token", params=(*LIST_VIEWS, *SEED_USER),
           response="TaskList", problems=(("410", "The sync token is older than 30 days: "
-                                          "list everything again"),)),
-    Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER),
+                                          "list everything again"),),
+          description="A page of the signed-in user's tasks (limit, then the cursor from "
+          "X-Next-Cursor or the Link header for the next page), by creation or, with sort="
+          "dueDate, dueAfter or dueBefore, by due date; filtered by status and tag. With "
+          "since, what changed after an X-Sync-Token, tombstones of deleted tasks included. "
+          "Every page is one DynamoDB Query. The page's ETag changes with its content: send it "
+          "back in If-None-Match to get a 304 while nothing on the page changed."),
+    Route("GET", "/todos/{taskId}", "getTodos", "getTask", "Get one task", params=SEED_USER,
+          description="The task, with its version in ETag; 404 if the signed-in user has no "
+          "task with this id. With If-None-Match holding the current ETag: 304, no body."),
     Route("PUT", "/todos/{taskId}", "updateTodo", "updateTask",
           "Update a task (partial, as the seed did)", params=SEED_USER,
-          request_body="TaskUpdate"),
+          request_body="TaskUpdate",
+          description="Changes the fields sent and nothing else (the seed's partial PUT); "
+          "null removes an optional field. 404 if there is no such task (never an upsert). "
+          "With If-Match, only if the task is still at that version (else 412)."),
     Route("PATCH", "/todos/{taskId}", "updateTodo", "patchTask",
           "Update a task with a JSON merge patch (RFC 7396)", params=SEED_USER,
-          request_body="TaskUpdate"),
+          request_body="TaskUpdate",
+          description="A JSON merge patch: the fields sent change, null removes an optional "
+          "field, fields not sent stay as they are. With If-Match, only if the task is still "
+          "at that version (else 412, with the current ETag)."),
     Route("DELETE", "/todos/{taskId}", "deleteTodo", "deleteTask", "Delete a task",
-          params=SEED_USER, response="Message"),
-    # API Gateway allows one variable name per level, so the seed's /todos/{userId}/{taskId}
-    # is declared as /todos/{taskId}/{seedTaskId}: the first segment carries the user id.
+          params=SEED_USER, response="Message",
+          description="Deletes the task (a delta sync reports it as a tombstone). With "
+          "If-Match, only if the task is still at that version (else 412)."),
+    # API Gateway allows one variable name per level, so the gateway knows the seed's
+    # /todos/{userId}/{taskId} as /todos/{taskId}/{seedTaskId} (the first segment carries the
+    # user id); clients read it under its own names.
     Route("DELETE", "/todos/{taskId}/{seedTaskId}", "deleteTodo", "deleteTaskSeed",
-          "Delete a task (the seed's path: /todos/{userId}/{taskId})", params=SEED_USER,
-          response="Message", deprecated=True),
+          "Delete a task (the seed tutorial's path)", params=SEED_USER,
+          response="Message", deprecated=True, client_path="/todos/{userId}/{taskId}",
+          description="The same as DELETE /todos/{taskId}, on the tutorial's path, which also "
+          "names the user: it must be the signed-in user (else 403)."),
     Route("DELETE", "/todos", "deleteTodo", "clearTasks",
           "Delete the caller's tasks of a status (or all), a bounded batch per request",
           params=(CLEAR_STATUS, CLEAR_CURSOR, *SEED_USER),
-          response="ClearResult"),
+          response="ClearResult",
+          description="Deletes the signed-in user's tasks of one status (or all) among the "
+          "next 250 it reads; when it stops before the end it answers more: true and a cursor: "
+          "repeat the request with it."),
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
-          response="OpenApi", authorized=False),
+          response="OpenApi", authorized=False, tag="Meta",
+          description="This document, with the server's own URL. No token needed."),
     # Lists and sharing (docs/LISTS.md). /lists/default/todos... is /todos...
     Route("GET", "/lists", "getTodos", "listLists",
           "The caller's lists: the default first, then the others by creation",
-          params=(LISTS_LIMIT, CURSOR), response="ListList"),
+          params=(LISTS_LIMIT, CURSOR), response="ListList", tag="Lists",
+          description="A page of the lists the signed-in user is a member of: the default "
+          "list first, then those it owns or that are shared with it, each with the caller's "
+          "role and the member count. Paged like GET /todos."),
     Route("POST", "/lists", "createTodo", "createList", "Create a list (the caller owns it)",
-          request_body="ListCreate", status=201, response="List", problems=LIMITS),
+          request_body="ListCreate", status=201, response="List", problems=LIMITS,
+          tag="Lists", description="Creates a list the signed-in user owns (at most 100 per "
+          "user: then 409). Answers 201 with the list, its URL in Location, its version in "
+          "ETag."),
     Route("GET", "/lists/{listId}", "getTodos", "getList", "One list, as the caller sees it",
-          response="List", problems=ON_A_LIST),
+          response="List", problems=ON_A_LIST, tag="Lists",
+          description="The list with the caller's role; 404 if there is no such list or the "
+          "caller is not a member of it (the same answer)."),
     Route("PATCH", "/lists/{listId}", "updateTodo", "renameList", "Rename a list (owner)",
-          request_body="ListUpdate", response="List", problems=ON_A_LIST),
+          request_body="ListUpdate", response="List", problems=ON_A_LIST, tag="Lists",
+          description="Renames the list (the default list too). Only its owner may (else "
+          "403). With If-Match, only if the list is still at that version (else 412)."),
     Route("DELETE", "/lists/{listId}", "deleteTodo", "deleteList",
           "Delete a list and its tasks, for every member at once (owner)", response="Message",
-          problems=ON_A_LIST),
+          problems=ON_A_LIST, tag="Lists",
+          description="Deletes the list: from the next request on it is 404 for every member, "
+          "and its tasks never appear again. Only its owner may; the default list cannot be "
+          "deleted (403)."),
     Route("POST", "/lists/{listId}/todos", "createTodo", "createListTask",
           "Create a task in a list (owner, editor)", request_body="TaskCreate", status=201,
-          problems=ON_A_LIST),
+          problems=ON_A_LIST, description="As POST /todos, in this list; the task carries "
+          "listId, createdBy and updatedBy. A viewer may not (403)."),
     Route("GET", "/lists/{listId}/todos", "getTodos", "listListTasks",
           "A list's tasks (by creation or due date), or what changed since a sync token",
           params=LIST_VIEWS, response="TaskList",
           problems=(*ON_A_LIST, ("410", "The sync token is older than 30 days: list "
-                                        "everything again"))),
+                                        "everything again")),
+          description="As GET /todos, for this list: every parameter and header, one DynamoDB "
+          "Query per page after the access check."),
     Route("DELETE", "/lists/{listId}/todos", "deleteTodo", "clearListTasks",
           "Delete a list's tasks of a status (or all), a bounded batch per request (owner, "
           "editor)", params=(CLEAR_STATUS, CLEAR_CURSOR), response="ClearResult",
-          problems=ON_A_LIST),
+          problems=ON_A_LIST, description="As DELETE /todos?status=..., for this list."),
     Route("GET", "/lists/{listId}/todos/{taskId}", "getTodos", "getListTask",
-          "One task of a list", problems=ON_A_LIST),
+          "One task of a list", problems=ON_A_LIST,
+          description="As GET /todos/{taskId}, for a task of this list."),
     Route("PUT", "/lists/{listId}/todos/{taskId}", "updateTodo", "updateListTask",
           "Update a task of a list (partial); with another listId, move it (owner, editor)",
-          request_body="TaskUpdate", problems=ON_A_LIST),
+          request_body="TaskUpdate", problems=ON_A_LIST,
+          description="As PUT /todos/{taskId}, for a task of this list. With another listId, "
+          "moves the task there (the caller must be owner or editor of both lists)."),
     Route("PATCH", "/lists/{listId}/todos/{taskId}", "updateTodo", "patchListTask",
           "Update a task of a list with a JSON merge patch; with another listId, move it "
-          "(owner, editor)", request_body="TaskUpdate", problems=ON_A_LIST),
+          "(owner, editor)", request_body="TaskUpdate", problems=ON_A_LIST,
+          description="As PATCH /todos/{taskId}, for a task of this list. With another "
+          "listId, moves the task there (the caller must be owner or editor of both lists)."),
     Route("DELETE", "/lists/{listId}/todos/{taskId}", "deleteTodo", "deleteListTask",
-          "Delete a task of a list (owner, editor)", response="Message", problems=ON_A_LIST),
+          "Delete a task of a list (owner, editor)", response="Message", problems=ON_A_LIST,
+          description="As DELETE /todos/{taskId}, for a task of this list."),
     Route("GET", "/lists/{listId}/members", "getTodos", "listMembers",
           "A list's members and their roles (any member)", response="MemberList",
-          problems=ON_A_LIST),
-    Route("PATCH", "/lists/{listId}/members/{userId}", "updateTodo", "updateMember",
+          problems=ON_A_LIST, tag="Lists",
+          description="Every member with its role and when it joined, the owner first."),
+    Route("PATCH", "/lists/{listId}/members/{memberId}", "updateTodo", "updateMember",
           "Make a member an editor or a viewer (owner)", request_body="MemberUpdate",
-          response="Member", problems=ON_A_LIST),
-    Route("DELETE", "/lists/{listId}/members/{userId}", "deleteTodo", "removeMember",
+          response="Member", problems=ON_A_LIST, tag="Lists",
+          description="Only the owner may (else 403); the owner's own role never changes. "
+          "With If-Match, only if the list is still at that version (else 412)."),
+    Route("DELETE", "/lists/{listId}/members/{memberId}", "deleteTodo", "removeMember",
           "Remove a member (owner), or leave (a member, itself)", response="Message",
-          problems=ON_A_LIST),
+          problems=ON_A_LIST, tag="Lists",
+          description="The owner removes a member; a member removes itself to leave (the "
+          "owner cannot leave). The member loses access on its very next request."),
     Route("GET", "/lists/{listId}/invitations", "getTodos", "listInvitations",
           "The invitations a list remembers, without their tokens (owner)",
-          response="InvitationList", problems=ON_A_LIST),
+          response="InvitationList", problems=ON_A_LIST, tag="Lists",
+          description="Open, expired and used-up invitations the list still remembers (at "
+          "most 20), without their tokens. Only the owner may (else 403)."),
     Route("POST", "/lists/{listId}/invitations", "createTodo", "createInvitation",
           "Invite to a list by link: the token is shown this once (owner)",
           request_body="InvitationCreate", status=201, response="NewInvitation",
-          problems=(*ON_A_LIST, *LIMITS)),
+          problems=(*ON_A_LIST, *LIMITS), tag="Lists",
+          description="A new invitation and its token: shown in this answer only (the API "
+          "keeps its SHA-256). Give the token to whom you invite; they accept it with POST "
+          "/invitations/accept. At most 20 open invitations per list (then 409)."),
     Route("DELETE", "/lists/{listId}/invitations/{invitationId}", "deleteTodo",
           "revokeInvitation", "Revoke an invitation (owner)", response="Message",
-          problems=ON_A_LIST),
+          problems=ON_A_LIST, tag="Lists",
+          description="Its token opens nothing from now on (404). Members who joined with it "
+          "stay."),
     Route("POST", "/invitations/accept", "createTodo", "acceptInvitation",
           "Join the list an invitation's token invites to (the token travels in the body, "
           "never in a URL)", request_body="InvitationAccept", response="List",
           problems=(("404", "Unknown, revoked or used-up invitation"),
-                    ("410", "The invitation has expired"), *LIMITS)),
+                    ("410", "The invitation has expired"), *LIMITS), tag="Lists",
+          description="Makes the signed-in user a member of the list with the invitation's "
+          "role and answers the list as the new member sees it. Accepting a list one is "
+          "already a member of changes nothing and answers 200 too."),
 )
 
 

@@ -58,6 +58,15 @@ def _field_schema(field: Field) -> dict[str, Any]:
     return {"description": field.description, **schema}
 
 
+def without_defaults(schema: Any) -> Any:
+    """The schema with every `default` taken out, at any depth."""
+    if isinstance(schema, dict):
+        return {k: without_defaults(v) for k, v in schema.items() if k != "default"}
+    if isinstance(schema, list):
+        return [without_defaults(item) for item in schema]
+    return schema
+
+
 def _after(properties: dict[str, Any], name: str, new: str,
            schema: dict[str, Any]) -> dict[str, Any]:
     """The properties with `new` placed after `name` (the order the API shows them in)."""
@@ -80,8 +89,11 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 def components() -> dict[str, Any]:
     create_props = {f.name: _field_schema(f) for f in FIELDS}
+    # No default in an update: a generated client would send it with every partial update
+    # and reset the field (status, priority) to it.
     update_props = {
-        f.name: _nullable(_field_schema(f)) if f.removable else _field_schema(f) for f in FIELDS
+        f.name: without_defaults(_nullable(_field_schema(f)) if f.removable else _field_schema(f))
+        for f in FIELDS
     }
     task_props: dict[str, Any] = {
         "userId": {"type": "string", "readOnly": True},

@@ -10,7 +10,13 @@ from services.domain.due import bound_key
 from services.domain.fields import DATE_PROBLEM
 from services.edge.api import serve
 from services.edge.http import Request, Response, json_response
-from services.edge.representation import next_page_headers, task_response, with_url
+from services.edge.representation import (
+    next_page_headers,
+    page_etag,
+    task_response,
+    unless_not_modified,
+    with_url,
+)
 from services.errors import FieldError, ValidationFailed
 from services.handlers import lists as list_routes
 from services.handlers.lists import task_list, tasks_path
@@ -67,14 +73,17 @@ def list_tasks(request: Request) -> Response:
         query = {k: v for k, v in params.items() if k != "cursor"}
         headers |= next_page_headers(request, query, page.next_cursor, tasks_path(request))
     body = [task if task.get("deleted") else with_url(request, task) for task in page.tasks]
-    return json_response(200, body, headers)
+    response = json_response(200, body, headers)
+    response["headers"]["ETag"] = page_etag(response)
+    return unless_not_modified(request, response)
 
 
 def get_task(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
     access = task_list(request)
-    return task_response(request, tasks.get_task(access.partition, request.path_params["taskId"]))
+    task = tasks.get_task(access.partition, request.path_params["taskId"])
+    return unless_not_modified(request, task_response(request, task))
 
 
 def get_openapi(request: Request) -> Response:

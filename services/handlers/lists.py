@@ -4,10 +4,16 @@ GET, update_todo: PATCH, delete_todo: DELETE). Also the access check the task ro
 
 from typing import Any
 
-from services.domain import list_input, lists, sharing
+from services.domain import list_input, lists, sharing, tasks
 from services.domain.lists import DEFAULT_LIST, Access
-from services.edge.http import Request, Response, if_match, json_response
-from services.edge.representation import list_response, next_page_headers, with_list_url
+from services.edge.http import Request, Response, idempotency_key, if_match, json_response
+from services.edge.representation import (
+    list_response,
+    next_page_headers,
+    page_etag,
+    unless_not_modified,
+    with_list_url,
+)
 
 
 def list_of(request: Request) -> str:
@@ -32,13 +38,28 @@ def list_lists(request: Request) -> Response:
     if page.next_cursor:
         headers = next_page_headers(request, {"limit": request.params["limit"]},
                                     page.next_cursor, path="/lists")
-    return json_response(200, [with_list_url(request, found) for found in page.lists], headers)
+    return _page(request, [with_list_url(request, found) for found in page.lists], headers)
+
+
+def _page(request: Request, body: list[dict[str, Any]],
+          headers: dict[str, str] | None = None) -> Response:
+    """A GET's array answer, with its digest as ETag (If-None-Match: 304 while unchanged)."""
+    response = json_response(200, body, headers)
+    response["headers"]["ETag"] = page_etag(response)
+    return unless_not_modified(request, response)
 
 
 def create_list(request: Request) -> Response:
     caller = request.caller()
-    name = list_input.parse_list(request.json_object())
-    return list_response(request, lists.create_list(caller, name), status=201)
+    body = request.json_object()
+    key = idempotency_key(request)
+    name = list_input.parse_list(body)
+    created = lists.create_list(caller, name, idempotency_key=key,
+                                request_fingerprint=tasks.fingerprint(body))
+    response = list_response(request, created.view, status=201)
+    if created.replayed:
+        response["headers"]["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _list(request: Request) -> Access:
@@ -47,7 +68,7 @@ def _list(request: Request) -> Access:
 
 
 def get_list(request: Request) -> Response:
-    return list_response(request, lists.get_list(_list(request)))
+    return unless_not_modified(request, list_response(request, lists.get_list(_list(request))))
 
 
 def rename_list(request: Request) -> Response:
@@ -64,25 +85,29 @@ def delete_list(request: Request) -> Response:
 
 
 def list_members(request: Request) -> Response:
-    return json_response(200, sharing.members(_list(request)))
+    return _page(request, sharing.members(_list(request)))
 
 
 def update_member(request: Request) -> Response:
+    expected = if_match(request)
     access = _list(request)
     role = list_input.parse_role(request.json_object())
-    return json_response(200, sharing.set_role(access, request.path_params["userId"], role))
+    member = sharing.set_role(access, request.path_params["memberId"], role,
+                              expected_version=expected)
+    return json_response(200, member)
 
 
 def remove_member(request: Request) -> Response:
+    expected = if_match(request)
     access = _list(request)
-    user_id = request.path_params["userId"]
-    sharing.remove_member(access, user_id)
+    user_id = request.path_params["memberId"]
+    sharing.remove_member(access, user_id, expected_version=expected)
     left = "You left" if user_id == access.caller else f"Member '{user_id}' removed from"
     return json_response(200, {"message": f"{left} list '{access.list_id}'"})
 
 
 def list_invitations(request: Request) -> Response:
-    return json_response(200, sharing.invitations(_list(request)))
+    return _page(request, sharing.invitations(_list(request)))
 
 
 def create_invitation(request: Request) -> Response:
@@ -94,7 +119,9 @@ def create_invitation(request: Request) -> Response:
 
 
 def revoke_invitation(request: Request) -> Response:
-    sharing.revoke_invitation(_list(request), request.path_params["invitationId"])
+    expected = if_match(request)
+    sharing.revoke_invitation(_list(request), request.path_params["invitationId"],
+                              expected_version=expected)
     return json_response(200, {"message": "Invitation revoked"})
 
 

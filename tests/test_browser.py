@@ -191,7 +191,7 @@ def test_a_user_manages_tasks_from_sign_in_to_clear_completed(
     page.get_by_label("Tags (comma-separated)").fill("home, errands")
     axe(page, "edit")
     page.get_by_role("button", name="Save").click()
-    expect(item(page, "Buy oat milk")).to_contain_text("due 2026-12-24")
+    expect(item(page, "Buy oat milk")).to_contain_text("due Dec 24, 2026")  # en-US: its language
     expect(item(page, "Buy oat milk")).to_contain_text("#errands")
     expect(page.get_by_role("button", name="Edit Buy oat milk")).to_be_focused()
     expect(item(page, "Buy oat milk")).not_to_contain_text("Not yet saved")
@@ -861,6 +861,170 @@ def test_a_checklist_is_edited_in_the_editor_and_counted_on_the_card(
     expect(page.get_by_role("alert")).to_have_text("A checklist holds at most 50 items.")
     expect(new_item).to_have_attribute("aria-invalid", "true")
     axe(page, "checklist-full")
+
+
+def zoned(browser: Browser, zone: str, viewport: ViewportSize = DESKTOP) -> BrowserContext:
+    """A browser whose clock and locale are a user's: dates read as en-GB writes them."""
+    return browser.new_context(viewport=viewport, timezone_id=zone, locale="en-GB")
+
+
+def tab_until(page: Page, target: Locator, most: int = 4) -> None:
+    """Press Tab until `target` has focus (a date or time field takes a Tab per segment)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if target.evaluate("(el) => el === document.activeElement"):
+            return
+    expect(target).to_be_focused()
+
+
+def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("ines")
+    paris = zoned(browser, "Europe/Paris")
+    page = open_app(paris, server, QUIET)
+    sign_in(page, user)
+    add(page, "Team sync")
+    page.get_by_role("button", name="Edit Team sync").click()
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")  # the browser's
+    expect(page.get_by_role("group", name="On days")).to_be_hidden()
+    page.get_by_label("Due date").fill("2027-03-01")
+    page.get_by_label("Due time (optional)").fill("09:30")
+    page.get_by_label("Repeat").select_option(label="Weekly on…")
+    page.get_by_role("checkbox", name="Monday").check()
+    page.get_by_role("checkbox", name="Wednesday").check()
+    axe(page, "time-editor")
+    page.get_by_role("button", name="Save").click()
+    card = item(page, "Team sync")
+    expect(card).to_contain_text("due 1 Mar 2027, 09:30")
+    expect(card).to_contain_text("repeats weekly on Mon, Wed")
+    task = stored(server, user)["Team sync"]
+    assert {k: task.get(k) for k in ("dueDate", "timeZone", "recurrence", "dueAt")} == {
+        "dueDate": "2027-03-01T09:30", "timeZone": "Europe/Paris",
+        "recurrence": "FREQ=WEEKLY;BYDAY=MO,WE", "dueAt": "2027-03-01T08:30:00Z"}
+
+    # Opened and saved untouched: nothing is written (the form reads the task back as it is).
+    page.get_by_role("button", name="Edit Team sync").click()
+    expect(page.get_by_role("checkbox", name="Wednesday")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Tuesday")).not_to_be_checked()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    assert stored(server, user)["Team sync"]["version"] == task["version"]
+
+    # The same task seen from New York: the same moment in that user's own zone.
+    new_york = zoned(browser, "America/New_York")
+    there = open_app(new_york, server, QUIET)
+    sign_in(there, user)
+    expect(item(there, "Team sync")).to_contain_text("due 1 Mar 2027, 03:30")
+    new_york.close()
+
+    # All day: the time cleared, the date kept.
+    page.get_by_role("button", name="Edit Team sync").click()
+    page.get_by_label("Due time (optional)").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(card).to_contain_text("due 1 Mar 2027")
+    expect(card).not_to_contain_text("09:30")
+    expect(card).not_to_contain_text("Not yet saved")
+    assert stored(server, user)["Team sync"]["dueDate"] == "2027-03-01"
+    assert page.errors == []  # type: ignore[attr-defined]
+    paris.close()
+
+
+def test_completing_a_repeating_task_shows_when_it_is_next_due(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("noor")
+    api_for(server).create(user, title="Water the plants", dueDate="2027-03-01T09:30",
+                           timeZone="Europe/Paris", recurrence="FREQ=WEEKLY;BYDAY=MO,WE")
+    paris = zoned(browser, "Europe/Paris")
+    page = open_app(paris, server, QUIET)
+    sign_in(page, user)
+    card = item(page, "Water the plants")
+    expect(card).to_contain_text("due 1 Mar 2027, 09:30")
+    box(page, "Water the plants").check()
+    # Still open, due at the next occurrence, and the user is told so politely.
+    expect(card).to_contain_text("due 3 Mar 2027, 09:30")
+    expect(box(page, "Water the plants")).not_to_be_checked()
+    expect(page.get_by_role("status")).to_have_text(
+        "“Water the plants” done; next due 3 Mar 2027, 09:30.")
+    task = stored(server, user)["Water the plants"]
+    assert (task["status"], task["dueDate"], task["completedCount"]) == (
+        "pending", "2027-03-03T09:30", 1)
+    assert page.errors == []  # type: ignore[attr-defined]
+    paris.close()
+
+
+def test_a_bad_custom_rule_is_refused_beside_the_field(
+        context: BrowserContext, server: LocalServer) -> None:
+    user = fresh_user("ravi")
+    page = open_app(context, server, QUIET)
+    sign_in(page, user)
+    add(page, "Stand-up")
+    page.get_by_role("button", name="Edit Stand-up").click()
+    page.get_by_label("Due date").fill("2027-03-01")
+    page.get_by_label("Repeat").select_option(label="Custom rule (RRULE)")
+    rule = page.get_by_label("Rule (RFC 5545 RRULE)")
+    rule.fill("FREQ=HOURLY")
+    page.get_by_role("button", name="Save").click()
+    error = page.locator(".repeat").get_by_role("alert")
+    expect(error).to_contain_text("FREQ=HOURLY is not supported")
+    expect(rule).to_have_attribute("aria-invalid", "true")
+    expect(rule).to_be_focused()
+    axe(page, "repeat-error")
+    # Bad input changes nothing.
+    unchanged = stored(server, user)["Stand-up"]
+    assert (unchanged.get("recurrence"), unchanged.get("dueDate")) == (None, None)
+    rule.fill("FREQ=MONTHLY;BYDAY=-1FR")
+    page.get_by_role("button", name="Save").click()
+    expect(item(page, "Stand-up")).to_contain_text("repeats on a custom rule")
+    assert stored(server, user)["Stand-up"]["recurrence"] == "FREQ=MONTHLY;BYDAY=-1FR"
+
+
+def test_the_time_controls_work_by_keyboard_and_fit_a_phone(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("kai")
+    phone = zoned(browser, "Asia/Tokyo", PHONE)
+    page = open_app(phone, server, QUIET)
+    sign_in(page, user)
+    add(page, "Pay rent")
+    keyboard = page.keyboard
+    page.get_by_role("button", name="Edit Pay rent").focus()
+    keyboard.press("Enter")
+    expect(page.get_by_label("Title")).to_be_focused()
+    # Tab to each control in turn; type into it as a keyboard user does.
+    for name in ("Description", "Priority", "Due date"):
+        keyboard.press("Tab")
+        expect(page.get_by_label(name, exact=True)).to_be_focused()
+    # The browser's own date and time fields: typed segment by segment (month, day, year, as
+    # headless Chromium's language sets them), Tab leaving the field after its last segment.
+    keyboard.type("03012027")
+    tab_until(page, page.get_by_label("Due time (optional)"))
+    keyboard.type("0930A")
+    tab_until(page, page.get_by_label("Time zone"))
+    expect(page.get_by_label("Time zone")).to_be_focused()
+    keyboard.press("Tab")
+    expect(page.get_by_label("Repeat")).to_be_focused()
+    keyboard.type("Weekly")  # a closed select takes typed letters
+    expect(page.get_by_role("group", name="On days")).to_be_visible()
+    keyboard.press("Tab")
+    expect(page.get_by_role("checkbox", name="Monday")).to_be_focused()
+    for _ in range(4):
+        keyboard.press("Tab")
+    expect(page.get_by_role("checkbox", name="Friday")).to_be_focused()
+    keyboard.press("Space")
+    axe(page, "phone-time-editor")  # no sideways scrolling at 390 px with the days shown
+    page.get_by_role("button", name="Save").focus()
+    keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Edit Pay rent")).to_be_focused()
+    task = stored(server, user)["Pay rent"]
+    assert (task["dueDate"], task["timeZone"], task["recurrence"]) == (
+        "2027-03-01T09:30", "Asia/Tokyo", "FREQ=WEEKLY;BYDAY=FR")
+
+    # Completing it with Space: the card stays, focus stays on it, the next due date shows.
+    box(page, "Pay rent").focus()
+    keyboard.press("Space")
+    expect(item(page, "Pay rent")).to_contain_text("due 5 Mar 2027, 09:30")
+    expect(box(page, "Pay rent")).to_be_focused()
+    no_sideways_scroll(page)
+    phone.close()
 
 
 def test_hosted_sign_in_uses_the_code_flow_with_pkce(

@@ -9,7 +9,7 @@ const FILES = [
   "index.html", "app.css", "config.json",
   "js/api.js", "js/auth.js", "js/checklist.js", "js/conflict.js", "js/db.js", "js/editor.js",
   "js/feedback.js", "js/filters.js", "js/list.js", "js/main.js", "js/queue.js", "js/replica.js",
-  "js/sync.js",
+  "js/sync.js", "js/when.js",
 ];
 
 const scope = new URL(self.registration.scope);

@@ -1,13 +1,15 @@
 // The editor of one task, opened inside its item. Each field is one entry of FIELDS: how it is
 // shown, how it reads back in the API's terms, and what the task says now; the merge patch
-// holds the fields that differ. Fields the API gains later (a due time, a repeat rule,
-// reminders, an assignee) are more entries here.
+// holds the fields that differ. Fields the API gains later (reminders, an assignee) are more
+// entries here. `read(part, task, parts)` may look at the other fields (a time zone is sent
+// with a due date).
 //
 // TodoMVC's rules: Enter or Save saves, Escape cancels, and moving focus out of the editor
 // (clicking elsewhere, tabbing past it) saves and closes it.
 
 import { ChecklistEditor } from "./checklist.js";
 import { clearErrors } from "./feedback.js";
+import { DueEditor, RepeatEditor, ZoneEditor } from "./when.js";
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"];
 
@@ -28,12 +30,6 @@ export const FIELDS = [
     now: (task) => task.description || null,
   },
   {
-    name: "dueDate", label: "Due date", words: "due date", row: "when",
-    make: (task) => el("input", { type: "date", value: (task.dueDate || "").slice(0, 10) }),
-    read: (control) => orNull(control.value),
-    now: (task) => orNull((task.dueDate || "").slice(0, 10)),
-  },
-  {
     name: "priority", label: "Priority", words: "priority", row: "when",
     make: (task) => {
       const select = el("select");
@@ -42,6 +38,24 @@ export const FIELDS = [
     },
     read: (control) => control.value,
     now: (task) => task.priority,
+  },
+  {
+    name: "dueDate", words: "due date", own: true, // date, and a time if it has one
+    make: (task, id) => new DueEditor(task, id),
+    read: (editor) => editor.value,
+    now: DueEditor.now,
+  },
+  {
+    name: "timeZone", words: "time zone", own: true,
+    make: (task, id) => new ZoneEditor(task, id),
+    read: (editor, task, parts) => editor.read(task, parts),
+    now: (task) => task.timeZone || null,
+  },
+  {
+    name: "recurrence", words: "repeat rule", own: true,
+    make: (task, id) => new RepeatEditor(task, id),
+    read: (editor) => editor.value,
+    now: RepeatEditor.now,
   },
   {
     name: "tags", label: "Tags (comma-separated)", words: "tags",
@@ -87,7 +101,8 @@ export class Editor {
       let wrap;
       if (spec.own) {
         wrap = part.element;
-        this.controls[spec.name] = part.control;
+        // Read when an error is shown: the repeat picker's control depends on its mode.
+        Object.defineProperty(this.controls, spec.name, { get: () => part.control, enumerable: true });
       } else {
         wrap = field(id, spec.label, part);
         this.controls[spec.name] = part;
@@ -139,7 +154,7 @@ export class Editor {
   changes(task) {
     const patch = {};
     for (const spec of FIELDS) {
-      const value = spec.read(this.parts[spec.name]);
+      const value = spec.read(this.parts[spec.name], task, this.parts);
       if (JSON.stringify(value) !== JSON.stringify(spec.now(task))) patch[spec.name] = value;
     }
     return patch;

@@ -3,6 +3,8 @@
 // holding focus leaves (deleted, completed under "Active", removed by a sync), focus moves to
 // the item now in its place, never to the page body.
 
+import { dueWords, repeatWords } from "./when.js";
+
 export const STATUS_WORDS = { pending: "To do", in_progress: "In progress", completed: "Done" };
 
 let made = 0;
@@ -105,7 +107,8 @@ function details(task, pending) {
   if (pending) parts.push(Object.assign(badge("Not yet saved"), { className: "badge pending-badge" }));
   if (task.status === "in_progress") parts.push(badge(STATUS_WORDS.in_progress));
   if (task.priority && task.priority !== "normal") parts.push(badge(`${task.priority} priority`));
-  if (task.dueDate) parts.push(badge(`due ${task.dueDate.slice(0, 10)}`));
+  if (task.dueDate) parts.push(badge(`due ${dueWords(task)}`));
+  if (task.recurrence) parts.push(badge(repeatWords(task.recurrence)));
   const checklist = task.checklist || [];
   if (checklist.length) {
     const done = checklist.filter((item) => item.done).length;

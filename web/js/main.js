@@ -9,6 +9,7 @@ import { Session, SignInError } from "./auth.js";
 import { describe, showConflict } from "./conflict.js";
 import { openDb } from "./db.js";
 import { Editor } from "./editor.js";
+import { dueWords } from "./when.js";
 import { alertIn, announce, clearErrors, focusFirst, quote, showFieldError, showProblem } from "./feedback.js";
 import { filterFromHash, shows } from "./filters.js";
 import { TaskList } from "./list.js";
@@ -315,7 +316,14 @@ async function onAdd(event) {
 
 async function onToggle(taskId, completed) {
   const result = await write({ kind: "patch", taskId, patch: { completed }, base: app.replica.version(taskId) });
-  if (result.task) announce(`${quote(result.task.title)} ${completed ? "completed" : "reopened"}.`);
+  const task = result.task;
+  if (!task) return;
+  // A repeating task stays open, due again: say when.
+  if (completed && task.recurrence && task.status !== "completed") {
+    announce(`${quote(task.title)} done; next due ${dueWords(task)}.`);
+  } else {
+    announce(`${quote(task.title)} ${completed ? "completed" : "reopened"}.`);
+  }
 }
 
 async function onToggleAll(completed) {

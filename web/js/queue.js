@@ -30,6 +30,8 @@ export function merged(task, patch) {
     else next[name] = value;
   }
   next.completed = next.status === "completed";
+  // The instant is the server's to work out (zone rules): until it answers, none is shown.
+  if ("dueDate" in patch || "timeZone" in patch) delete next.dueAt;
   return next;
 }
 

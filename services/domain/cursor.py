@@ -82,6 +82,8 @@ def _unwrap(user_id: str, token: str) -> dict[str, Any] | None:
         payload, seal = _unb64(payload_text), _unb64(seal_text)
     except (binascii.Error, ValueError):
         return None
+    if _b64(payload) != payload_text or _b64(seal) != seal_text:
+        return None  # only the one spelling we issue: base64 leaves spare bits in a last digit
     if not any(hmac.compare_digest(seal, _seal(key, user_id, payload)) for key in keys()):
         return None
     try:

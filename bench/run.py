@@ -36,6 +36,7 @@ from emulator import dynamodb as engine  # noqa: E402
 from emulator.auth import Verifier  # noqa: E402
 from emulator.gateway import Gateway  # noqa: E402
 from models import ALL_MODELS, TodoModel, configure  # noqa: E402
+from models.list import tasks_partition  # noqa: E402
 from services.domain import cursor  # noqa: E402
 from services.domain.due import derived_at  # noqa: E402
 from services.domain.ids import uuid7  # noqa: E402
@@ -316,6 +317,108 @@ def items_read(api: InProcessApi, counter: engine.RequestCounter) -> list[tuple[
     return rows
 
 
+def _shared_list(api: InProcessApi, owner: str, members: int) -> str:
+    """A list with `members` members (the owner included), made through the API."""
+    list_id: str = api.request("POST", "/lists", user=owner, json_body={"name": "bench"}
+                               ).json()["listId"]
+    token = api.request("POST", f"/lists/{list_id}/invitations", user=owner,
+                        json_body={"role": "editor", "maxUses": 50}).json()["token"]
+    for i in range(members - 1):
+        joined = api.request("POST", "/invitations/accept", user=f"{owner}-m{i}",
+                             json_body={"token": token})
+        assert joined.status == 200, joined.body
+    return list_id
+
+
+def list_request_counts(api: InProcessApi,
+                        counter: engine.RequestCounter) -> list[tuple[str, str]]:
+    """DynamoDB requests per route of lists (docs/LISTS.md): the default list through
+    /lists/default, another list (the access check and the operation), moves, sharing."""
+    owner = "bench-lists"
+
+    def measure(call: Any) -> str:
+        counter.reset()
+        reply = call()
+        assert reply.status < 300, reply.body
+        return ", ".join(f"{n} {op}" for op, n in sorted(counter.requests.items()))
+
+    def on(method: str, path: str, body: Any = None, user: str = owner) -> Any:
+        return lambda: api.request(method, path, user=user, json_body=body)
+
+    made: dict[str, Any] = {}
+
+    def create_list() -> Any:
+        reply = api.request("POST", "/lists", user=owner, json_body={"name": "counted"})
+        made.update(reply.json())
+        return reply
+
+    rows = [("create a list", measure(create_list))]
+    base = f"/lists/{made['listId']}"
+    task = api.request("POST", f"{base}/todos", user=owner, json_body={"title": "t"}).json()
+    one = f"{base}/todos/{task['taskId']}"
+    mine = api.create(owner, title="mine")
+    other = api.request("POST", "/lists", user=owner, json_body={"name": "other"}).json()[
+        "listId"]
+    invited: dict[str, Any] = {}
+
+    def invite() -> Any:
+        reply = api.request("POST", f"{base}/invitations", user=owner,
+                            json_body={"role": "viewer"})
+        invited.update(reply.json())
+        return reply
+
+    rows += [
+        ("default list through /lists/default/todos, one page",
+         measure(on("GET", "/lists/default/todos?limit=50"))),
+        ("list the caller's lists (GET /lists)", measure(on("GET", "/lists"))),
+        ("another list: create a task", measure(on("POST", f"{base}/todos", {"title": "u"}))),
+        ("another list: get one", measure(on("GET", one))),
+        ("another list: update (PATCH)", measure(on("PATCH", one, {"title": "v"}))),
+        ("another list: one page", measure(on("GET", f"{base}/todos?limit=50"))),
+        ("another list: due-date view, one page",
+         measure(on("GET", f"{base}/todos?sort=dueDate&limit=50"))),
+        ("another list: delta sync, one page",
+         measure(on("GET", f"{base}/todos?since={sync_token(tasks_partition(made['listId']))}"
+                             "&limit=50"))),
+        ("move: default list to another", measure(on("PATCH", f"/todos/{mine['taskId']}",
+                                                     {"listId": made["listId"]}))),
+        ("move: one list to another", measure(on("PATCH", f"{base}/todos/{mine['taskId']}",
+                                                 {"listId": other}))),
+        ("move: another list to the default list",
+         measure(on("PATCH", f"/lists/{other}/todos/{mine['taskId']}", {"listId": "default"}))),
+        ("another list: delete one", measure(on("DELETE", one))),
+        ("create an invitation", measure(invite)),
+        ("accept an invitation", measure(on("POST", "/invitations/accept",
+                                            {"token": invited.get("token")}, "bench-guest"))),
+        ("change a member's role", measure(on("PATCH", f"{base}/members/bench-guest",
+                                              {"role": "editor"}))),
+        ("remove a member", measure(on("DELETE", f"{base}/members/bench-guest"))),
+        ("delete a list (every member's side, one transaction)",
+         measure(on("DELETE", base))),
+    ]
+    return rows
+
+
+def list_items_read(api: InProcessApi,
+                    counter: engine.RequestCounter) -> list[tuple[str, int, int]]:
+    """Items read by a member's first page of a shared list of 50 members (the access check's
+    record included), at 100 and 10,000 tasks."""
+    rows = []
+    for count in (100, 10_000):
+        owner = f"bench-shared-{count}"
+        list_id = _shared_list(api, owner, members=50)
+        partition = tasks_partition(list_id)
+        seed_tasks(partition, count, completed_every=4, due_every=2)
+        for query in ("limit=50", "limit=50&status=completed", "limit=50&sort=dueDate",
+                      f"limit=50&since={sync_token(partition)}"):
+            counter.reset()
+            reply = api.request("GET", f"/lists/{list_id}/todos?{query}", user=f"{owner}-m7")
+            label = query.split("&since=")[0] + ("&since=(1 min ago)" if "since" in query else "")
+            rows.append((f"{count} tasks, 50 members, {label}", counter.items_read,
+                         len(reply.json())))
+    return rows
+
+
 def warm_latency() -> tuple[list[tuple[str, float, float, int]], float, int]:
     server = LocalServer().wait_ready()
     latencies: dict[str, list[float]] = {}
@@ -386,9 +489,10 @@ def main() -> int:
     counter = engine.RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
     print("items read per page at 100 and 10,000 tasks...", flush=True)
     with contextlib.redirect_stdout(io.StringIO()):  # the handlers' EMF lines
-        counts = request_counts(api, counter)
+        counts = request_counts(api, counter) + list_request_counts(api, counter)
         items = items_read(api, counter)
         events = event_costs(api, counter, endpoint)
+        shared_items = list_items_read(api, counter)
     print(f"warm latency ({WARM_CLIENTS} clients)...", flush=True)
     warm, rps, total = warm_latency()
     ddb.stop()
@@ -443,6 +547,13 @@ def main() -> int:
         "| user's tasks, query | items read | tasks returned |",
         "|---|---:|---:|",
         *[f"| {label} | {read} | {returned} |" for label, read, returned in items],
+        "",
+        "## Items read for a member's first page of a shared list (limit 50, 50 members): "
+        "the list record (the access check) and one Query of the list's partition",
+        "",
+        "| list's tasks, members, query | items read | tasks returned |",
+        "|---|---:|---:|",
+        *[f"| {label} | {read} | {returned} |" for label, read, returned in shared_items],
         "",
         f"## Warm latency through the local server ({WARM_CLIENTS} concurrent clients, "
         f"{total} requests)",

@@ -1,13 +1,14 @@
 """`todo-api`: serve the API locally, print a token the local server accepts, sign in to or
-test a deployed stack, backfill index keys, or write the Postman collection."""
+test a deployed stack, backfill index keys, clean up after deleted lists, or write the Postman
+collection."""
 
 import argparse
 import sys
 from collections.abc import Callable
 
-from cli import backfill, e2e, login, postman, serve, token
+from cli import backfill, e2e, login, postman, purge, serve, token
 
-SUBCOMMANDS = (serve, token, login, e2e, backfill, postman)
+SUBCOMMANDS = (serve, token, login, e2e, backfill, purge, postman)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,8 +64,12 @@ class Client:
 
     def tasks(self) -> list[dict[str, Any]]:
         """Every task of this user, page by page."""
+        return self.every("/todos")
+
+    def every(self, collection: str) -> list[dict[str, Any]]:
+        """Every item of a paged collection (/todos, /lists), following the cursors."""
         found: list[dict[str, Any]] = []
-        path = "/todos?limit=100"
+        path = f"{collection}?limit=100"
         while True:
             reply = self.request("GET", path)
             assert reply.status == 200, reply
@@ -73,13 +77,32 @@ class Client:
             cursor = reply.headers.get("X-Next-Cursor")
             if not cursor:
                 return found
-            path = f"/todos?limit=100&cursor={cursor}"
+            path = f"{collection}?limit=100&cursor={cursor}"
 
     def clear(self) -> None:
-        """Delete every task of this user (the clear route works in batches: repeat on `more`)."""
+        """Delete every task of this user (the clear route works in batches: repeat on `more`),
+        every list it owns (with their tasks), and leave every list shared with it."""
+        for found in self.lists()[1:]:
+            if found["role"] == "owner":
+                reply = self.request("DELETE", f"/lists/{found['listId']}")
+            else:
+                reply = self.request("DELETE", f"/lists/{found['listId']}/members/"
+                                     f"{self.user_id()}")
+            assert reply.status in (200, 404), reply  # (404: its owner deleted it meanwhile)
         for _ in range(100):
             reply = self.request("DELETE", "/todos?status=all")
             assert reply.status == 200, reply
             if not reply.json().get("more"):
                 return
         raise AssertionError("the user's tasks could not be cleared")
+
+    def lists(self) -> list[dict[str, Any]]:
+        """Every list of this user (the default first), page by page."""
+        return self.every("/lists")
+
+    def user_id(self) -> str:
+        """The id the API knows this user by (the default list's owner)."""
+        reply = self.request("GET", "/lists/default")
+        assert reply.status == 200, reply
+        owner: str = reply.json()["ownerId"]
+        return owner

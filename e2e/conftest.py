@@ -1,7 +1,7 @@
 """Where the API is and who calls it: API_URL, TOKEN and TOKEN2 (two different users).
 
-The suite needs users of its own: it refuses to start if either already holds tasks, and at the
-end deletes every task they hold, which is then exactly what it created."""
+The suite needs users of its own: it refuses to start if either already holds tasks or lists,
+and at the end deletes every task and list they hold, which is then exactly what it created."""
 
 import os
 from collections.abc import Iterator
@@ -50,6 +50,9 @@ def _fresh(client: Client, variable: str) -> Client:
     if held.json():
         pytest.fail(f"{variable}'s user already has tasks; the e2e suite needs users of its own "
                     "(it deletes their tasks when it ends)", pytrace=False)
+    if len(client.lists()) > 1:
+        pytest.fail(f"{variable}'s user already has lists; the e2e suite needs users of its own "
+                    "(it deletes their lists when it ends)", pytrace=False)
     return client
 
 

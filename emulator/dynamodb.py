@@ -248,7 +248,8 @@ def _add_missing_indexes(ddb: Any, table: str, existing: dict[str, Any],
 
 class RequestCounter:
     """Counts the DynamoDB requests botocore clients send (retries included, from the
-    clients' own request events) and the items each Query or Scan read."""
+    clients' own request events) and the items they read: what each Query or Scan scanned,
+    and what each GetItem, BatchGetItem or TransactGetItems found."""
 
     def __init__(self, clients: list[Any]) -> None:
         self.requests: dict[str, int] = {}
@@ -267,7 +268,12 @@ class RequestCounter:
         self.requests[name] = self.requests.get(name, 0) + 1
 
     def _answered(self, parsed: dict[str, Any], **_: Any) -> None:
-        self.items_read += int(parsed.get("ScannedCount", 0))
+        self.items_read += int(parsed.get("ScannedCount", 0)) + ("Item" in parsed)
+        responses = parsed.get("Responses")
+        if isinstance(responses, dict):  # BatchGetItem: table -> items
+            self.items_read += sum(len(items) for items in responses.values())
+        elif isinstance(responses, list):  # TransactGetItems: one entry per key asked
+            self.items_read += sum("Item" in entry for entry in responses)
 
 
 def load_items(ddb: Any, table: str, items: list[dict[str, Any]]) -> None:

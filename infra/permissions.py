@@ -1,4 +1,8 @@
-"""The DynamoDB actions each function needs: exactly what services/data/ calls for it."""
+"""The DynamoDB actions each function needs: exactly what services/data/ calls for it
+(tests/test_permissions.py derives them from the requests each function makes and compares).
+
+A transaction needs the action of each of its parts (TransactWriteItems: PutItem, UpdateItem,
+DeleteItem, ConditionCheckItem; TransactGetItems: GetItem); there is no action of its own."""
 
 from typing import Any
 
@@ -7,11 +11,21 @@ from models.webhook import PARTITION_SUFFIX as WEBHOOKS
 from models.webhook import SECRET_PARTITION_SUFFIX as SECRETS
 
 FUNCTION_ACTIONS: dict[str, list[str]] = {
-    "createTodo": ["dynamodb:PutItem"],
-    "getTodos": ["dynamodb:GetItem", "dynamodb:Query"],
-    "updateTodo": ["dynamodb:UpdateItem"],
-    # A delete puts the task's tombstone in the same transaction.
-    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"],
+    # Tasks (idempotent: with their record); lists (with the owner's count and membership),
+    # invitations and joining (the list record, and the member's side of the membership); the
+    # access check of a list.
+    "createTodo": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    # GET /lists reads the caller's memberships, then those lists' records in one batch.
+    "getTodos": ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
+    # A move deletes the task in one list, puts it (and a tombstone) in the other and checks
+    # the caller's role in both lists, in one transaction; a role change puts the member's
+    # side of the membership.
+    "updateTodo": ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
+                   "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    # A delete puts the task's tombstone in the same transaction; removing a member, deleting
+    # a list or revoking an invitation updates the list record or the owner's count.
+    "deleteTodo": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                   "dynamodb:Query", "dynamodb:UpdateItem"],
 }
 
 # Webhook counts (create and delete keep them in the same transaction) and test requests:

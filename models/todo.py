@@ -85,6 +85,11 @@ class TodoModel(Model):
     occurrence = NumberAttribute(null=True)
     occurrence_rule = UnicodeAttribute(null=True, attr_name="occurrenceRule")
     version = NumberAttribute()
+    # In a list other than the default: a member of that list (models/list.py), and who
+    # created and last changed the task.
+    assignee_id = UnicodeAttribute(null=True, attr_name="assigneeId")
+    created_by = UnicodeAttribute(null=True, attr_name="createdBy")
+    updated_by = UnicodeAttribute(null=True, attr_name="updatedBy")
     # Which request wrote last: tells a retried write whose first attempt landed (its answer
     # lost) from a write that really lost a race. Never shown by the API.
     write_id = UnicodeAttribute(null=True, attr_name="writeId")

@@ -40,7 +40,10 @@ class TaskNotFound(TaskError):
     def __init__(self, user_id: str, task_id: str) -> None:
         # The task id comes from the path, as long as the client likes: quote its start only.
         shown = task_id if len(task_id) <= 64 else task_id[:63] + "\u2026"
-        super().__init__(f"Todo with userID '{user_id}' and taskID '{shown}' not found")
+        if "#" in user_id:  # a list's partition (user ids hold no "#"): name no partition
+            super().__init__(f"Todo with taskID '{shown}' not found in this list")
+        else:
+            super().__init__(f"Todo with userID '{user_id}' and taskID '{shown}' not found")
         self.user_id = user_id
         self.task_id = task_id
 
@@ -83,3 +86,37 @@ class TooManyWebhooks(TaskError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"a user may have at most {limit} webhooks")
         self.limit = limit
+class ListNotFound(TaskError):
+    """No such list, or the caller is not a member of it: the same answer for both."""
+
+
+class NotAllowed(TaskError):
+    """The caller's role in the list does not allow this (or nobody may: the default list)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class LimitReached(TaskError):
+    def __init__(self, limit: str, detail: str) -> None:
+        super().__init__(detail)
+        self.limit = limit  # lists-owned, members or open-invitations
+        self.detail = detail
+
+
+class MemberNotFound(TaskError):
+    """The list (which the caller may manage) has no such member."""
+
+
+class InvitationNotFound(TaskError):
+    """Unknown, revoked or used up: one answer for all three."""
+
+
+class InvitationExpired(TaskError):
+    pass
+
+
+class EditConflict(TaskError):
+    """A multi-item write lost a race it cannot settle alone (a move of a task changed
+    meanwhile): nothing was written; the client may simply retry."""

@@ -35,6 +35,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 from emulator import dynamodb as embedded  # noqa: E402
 from emulator.auth import Verifier  # noqa: E402
+from emulator.dynamodb import RequestCounter  # noqa: E402
 from emulator.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable  # noqa: E402
 from emulator.gateway import Gateway  # noqa: E402
 from models import ALL_MODELS, TodoModel, configure  # noqa: E402
@@ -131,6 +132,24 @@ def gateway(dynamodb_endpoint: str) -> Gateway:
 @pytest.fixture(scope="session")
 def local_server(engine_args: list[str]) -> Iterator[LocalServer]:
     server = LocalServer(*engine_args).wait_ready()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def counter(dynamodb_endpoint: str) -> Iterator[RequestCounter]:
+    """The DynamoDB requests (and items read) of the clients the API's models use."""
+    counter = RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
+    yield counter
+    counter.reset()
+
+
+@pytest.fixture(scope="session")
+def engine_server(dynamodb_endpoint: str) -> Iterator[LocalServer]:
+    """`todo-api serve` on the tests' own engine (whichever the run uses), so that a test may
+    look at or change the table behind the API's back while it talks HTTP."""
+    server = LocalServer("--dynamodb-endpoint", dynamodb_endpoint,
+                         "--table", TodoModel.Meta.table_name).wait_ready()
     yield server
     server.stop()
 

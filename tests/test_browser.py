@@ -119,6 +119,14 @@ def add(page: Page, title: str) -> None:
     expect(item(page, title)).not_to_contain_text("Not yet saved")
 
 
+def settled(page: Page) -> None:
+    """Wait until the page has sent every change it holds (no card says "Not yet saved").
+
+    The page shows an edit at once and sends it after; a test that then reads the server
+    must wait for the send, or it races the page."""
+    expect(task_list(page).locator("li.pending")).to_have_count(0)
+
+
 def titles(page: Page) -> list[str]:
     return page.locator("#tasks > li .title").all_inner_texts()
 
@@ -897,6 +905,7 @@ def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
     card = item(page, "Team sync")
     expect(card).to_contain_text("due 1 Mar 2027, 09:30")
     expect(card).to_contain_text("repeats weekly on Mon, Wed")
+    settled(page)
     task = stored(server, user)["Team sync"]
     assert {k: task.get(k) for k in ("dueDate", "timeZone", "recurrence", "dueAt")} == {
         "dueDate": "2027-03-01T09:30", "timeZone": "Europe/Paris",
@@ -975,6 +984,7 @@ def test_a_bad_custom_rule_is_refused_beside_the_field(
     rule.fill("FREQ=MONTHLY;BYDAY=-1FR")
     page.get_by_role("button", name="Save").click()
     expect(item(page, "Stand-up")).to_contain_text("repeats on a custom rule")
+    settled(page)
     assert stored(server, user)["Stand-up"]["recurrence"] == "FREQ=MONTHLY;BYDAY=-1FR"
 
 
@@ -1014,6 +1024,7 @@ def test_the_time_controls_work_by_keyboard_and_fit_a_phone(
     page.get_by_role("button", name="Save").focus()
     keyboard.press("Enter")
     expect(page.get_by_role("button", name="Edit Pay rent")).to_be_focused()
+    settled(page)
     task = stored(server, user)["Pay rent"]
     assert (task["dueDate"], task["timeZone"], task["recurrence"]) == (
         "2027-03-01T09:30", "Asia/Tokyo", "FREQ=WEEKLY;BYDAY=FR")

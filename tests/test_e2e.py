@@ -57,11 +57,14 @@ def test_e2e_suite_passes_against_the_local_server(local_server: LocalServer,
     assert passed and int(passed.group(1)) >= 20, summary
     assert not re.search(r"failed|error|skipped", summary), summary
     assert users[0] not in result.stdout + result.stderr  # make does not echo the tokens
-    # It cleaned up after itself: both users are left with nothing.
+    # It cleaned up after itself: both users are left with nothing (no task, no list).
     for token in users:
         left = requests.get(f"{local_server.url}/todos", timeout=30,
                             headers={"Authorization": f"Bearer {token}"})
         assert left.status_code == 200 and left.json() == []
+        lists = requests.get(f"{local_server.url}/lists", timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
+        assert [found["listId"] for found in lists.json()] == ["default"]
 
 
 def test_e2e_suite_fails_against_a_dead_url(users: tuple[str, str]) -> None:

@@ -18,10 +18,12 @@ from tests.test_gateway_document import UNSUPPORTED, keywords
 # What each function may do to the table, written out here on purpose: the program's own
 # table must agree with this list, not be copied from it.
 EXPECTED_ACTIONS = {
-    "createTodo": {"dynamodb:PutItem"},
-    "getTodos": {"dynamodb:GetItem", "dynamodb:Query"},
-    "updateTodo": {"dynamodb:UpdateItem"},
-    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"},
+    "createTodo": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    "getTodos": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"},
+    "updateTodo": {"dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
+                   "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    "deleteTodo": {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                   "dynamodb:Query", "dynamodb:UpdateItem"},
 }
 STACKS = ["dev", "prod"]
 COMMANDS = {**FUNCTIONS, **EVENT_FUNCTIONS}  # the four API functions and the dispatcher

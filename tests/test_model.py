@@ -101,7 +101,7 @@ def test_a_bulk_delete_skips_a_task_that_changed_since_it_was_read(ddb: Any) -> 
     tasks.update_task(user, ids[3], Changes({"status": "pending"}, frozenset()),
                       expected_version=None)
     tasks.delete_task(user, ids[13], expected_version=None)
-    stones = [tasks._tombstone(user, task_id, tasks.now_iso()) for task_id in ids]
+    stones = [tasks.new_tombstone(user, task_id, tasks.now_iso()) for task_id in ids]
     assert store.delete_many(user, stones, status="completed") == 13
     left = [i.task_id for i in TodoModel.query(user)]
     assert left == [ids[3]]

@@ -41,7 +41,7 @@ def test_every_operation_has_a_request_with_tests_and_the_variables() -> None:
     assert collection["auth"]["bearer"][0]["value"] == "{{token}}"
     environment = json.loads(postman.rendered()[postman.ENVIRONMENT])
     assert environment["name"] == "local"
-    assert {v["key"] for v in environment["values"]} == {"baseUrl", "token"}
+    assert {v["key"] for v in environment["values"]} == {"baseUrl", "token", "token2"}
 
 
 def test_a_step_naming_an_undeclared_parameter_is_refused() -> None:
@@ -61,6 +61,7 @@ def test_newman_runs_every_request_against_a_local_server(tmp_path: Path) -> Non
              "-e", str(postman.OUT / postman.ENVIRONMENT),
              "--env-var", f"baseUrl={server.url}",
              "--env-var", f"token={issue_token('postman-user')}",
+             "--env-var", f"token2={issue_token('postman-invitee')}",
              "--reporters", "json", "--reporter-json-export", str(report)],
             capture_output=True, text=True, timeout=120, check=False,
         )

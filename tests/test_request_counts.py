@@ -5,14 +5,13 @@ batch. Events change none of it (reminders and webhooks or not, the API only sto
 each webhook route is one request, its deliveries list two), and what the dispatcher spends
 per change is counted too (make bench reports it)."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from emulator.dynamodb import RequestCounter
-from models import ALL_MODELS, TodoModel
+from models import TodoModel
 from services.domain import tasks
 from services.domain import webhooks as domain
 from services.events import delivery
@@ -20,13 +19,6 @@ from services.events.dispatcher import Dispatcher
 from services.events.settings import Settings
 from tests.event_ports import Recorder, record, task
 from tests.support import InProcessApi
-
-
-@pytest.fixture
-def counter(dynamodb_endpoint: str) -> Iterator[RequestCounter]:
-    counter = RequestCounter([m._get_connection().connection.client for m in ALL_MODELS])
-    yield counter
-    counter.reset()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ are never seen by lists or gets; an expired token is 410; users never see each o
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,18 +19,10 @@ from tests.support import ROOT, Api, HttpApi, LocalServer, Reply
 DAY_MS = 24 * 3600 * 1000
 
 
-@pytest.fixture(scope="module")
-def shared_server(dynamodb_endpoint: str) -> Iterator[LocalServer]:
-    """`todo-api serve` on the tests' own engine, so a test can seed old tasks in its table."""
-    server = LocalServer("--dynamodb-endpoint", dynamodb_endpoint,
-                         "--table", TodoModel.Meta.table_name).wait_ready()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def http(shared_server: LocalServer) -> Api:
-    return HttpApi(shared_server.url)
+def http(engine_server: LocalServer) -> Api:
+    """On the tests' own engine, so a test can seed old tasks in its table."""
+    return HttpApi(engine_server.url)
 
 
 def seed_old(user: str, count: int, minutes_ago: int = 10) -> list[str]:

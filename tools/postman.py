@@ -31,12 +31,17 @@ class Step(NamedTuple):
     body_values: dict[str, Any] = {}  # noqa: RUF012 values that tell a better story
     headers: dict[str, str] = {}  # noqa: RUF012
     path: dict[str, str] = {}  # noqa: RUF012 path variable -> value (default {{name}})
-    keep: dict[str, str] = {}  # noqa: RUF012 variable -> response member or "header:Name"
+    # variable -> response member, "header:Name" or "js:<an expression>"
+    keep: dict[str, str] = {}  # noqa: RUF012
+    omit: tuple[str, ...] = ()  # members of the example body left out
+    user: str = ""  # another environment variable's token to send (the second user's)
 
 
 # A receiver nobody runs: the local server takes loopback targets and just logs the failures.
 RECEIVER = "http://127.0.0.1:9/hook"
 
+# A new task's example names no list (the route's) and no assignee (a member of it).
+NEW_TASK_OMITS = ("listId", "assigneeId")
 FLOW: tuple[Step, ...] = (
     Step("createWebhook", body_values={"url": RECEIVER, "description": "My receiver",
                                        "events": ["task.created", "task.completed"]},
@@ -47,8 +52,8 @@ FLOW: tuple[Step, ...] = (
          body_values={"events": ["task.created", "task.completed", "task.deleted"]}),
     Step("testWebhook"),
     Step("createTask", keep={"taskId": "taskId", "userId": "userId", "etag": "header:ETag"},
-         headers={"Idempotency-Key": "{{$guid}}"}),
-    Step("createTaskSeed", keep={"seedTaskId": "taskId"}),
+         headers={"Idempotency-Key": "{{$guid}}"}, omit=NEW_TASK_OMITS),
+    Step("createTaskSeed", keep={"seedTaskId": "taskId"}, omit=NEW_TASK_OMITS),
     Step("getTask"),
     Step("listTasks", "List the caller's tasks (first page)", {"limit": "10"},
          keep={"syncToken": "header:X-Sync-Token"}),
@@ -71,6 +76,35 @@ FLOW: tuple[Step, ...] = (
     Step("listDeliveries"),
     Step("deleteWebhook"),
     Step("getOpenApi"),
+    # Lists and sharing: the second user (token2) accepts an invitation, is made a viewer,
+    # then removed.
+    Step("createList", body_values={"name": "Groceries"},
+         keep={"listId": "listId", "listEtag": "header:ETag"}),
+    Step("listLists"),
+    Step("getList"),
+    Step("renameList", body_values={"name": "Weekly groceries"}, headers={
+        "If-Match": "{{listEtag}}"}),
+    Step("createListTask", omit=NEW_TASK_OMITS, body_values={"title": "Milk"},
+         headers={"Idempotency-Key": "{{$guid}}"}, keep={"listTaskId": "taskId"}),
+    Step("listListTasks", "A list's tasks (first page)", {"limit": "10"}),
+    Step("getListTask", path={"taskId": "{{listTaskId}}"}),
+    Step("updateListTask", body_fields=("title",), body_values={"title": "Oat milk"},
+         path={"taskId": "{{listTaskId}}"}),
+    Step("patchListTask", body_fields=("status",), body_values={"status": "completed"},
+         path={"taskId": "{{listTaskId}}"}),
+    Step("createInvitation", body_values={"role": "editor"},
+         keep={"invitationToken": "token", "invitationId": "invitationId"}),
+    Step("listInvitations"),
+    Step("acceptInvitation", "Accept the invitation (as the second user, token2)",
+         body_values={"token": "{{invitationToken}}"}, user="token2"),
+    Step("listMembers", keep={"memberId": "js:pm.response.json().filter(function (m) { "
+                                           "return m.role !== \"owner\"; })[0].userId"}),
+    Step("updateMember", body_values={"role": "viewer"}, path={"memberId": "{{memberId}}"}),
+    Step("removeMember", path={"memberId": "{{memberId}}"}),
+    Step("revokeInvitation"),
+    Step("deleteListTask", path={"taskId": "{{listTaskId}}"}),
+    Step("clearListTasks", query={"status": "completed"}),
+    Step("deleteList"),
 )
 
 
@@ -150,8 +184,12 @@ def _tests(doc: dict[str, Any], step: Step, status: str, response: dict[str, Any
                   "    pm.expect(fits(body)).to.be.true;"]
     lines.append("});")
     for variable, source in step.keep.items():
-        value = (f'pm.response.headers.get("{source[7:]}")' if source.startswith("header:")
-                 else f'pm.response.json()["{source}"]')
+        if source.startswith("js:"):
+            value = source[3:]
+        elif source.startswith("header:"):
+            value = f'pm.response.headers.get("{source[7:]}")'
+        else:
+            value = f'pm.response.json()["{source}"]'
         lines.append(f'pm.collectionVariables.set("{variable}", {value});')
     return lines
 
@@ -194,10 +232,14 @@ def _item(doc: dict[str, Any], step: Step) -> dict[str, Any]:
     }
     if not operation.get("security"):
         request["auth"] = {"type": "noauth"}
+    elif step.user:
+        request["auth"] = {"type": "bearer", "bearer": [
+            {"key": "token", "value": f"{{{{{step.user}}}}}", "type": "string"}]}
     if "requestBody" in operation:
         body = example(doc, operation["requestBody"]["content"]["application/json"]["schema"])
         if step.body_fields:
             body = {k: v for k, v in body.items() if k in step.body_fields}
+        body = {k: v for k, v in body.items() if k not in step.omit}
         body |= step.body_values
         headers.append({"key": "Content-Type", "value": "application/json"})
         request["body"] = {"mode": "raw", "raw": json.dumps(body, indent=2),
@@ -220,15 +262,18 @@ def collection() -> dict[str, Any]:
             "name": doc["info"]["title"],
             "description": (
                 f"{doc['info']['description']} Generated from the OpenAPI document by "
-                "`todo-api postman`; do not edit by hand. Set `baseUrl` and `token` (for the "
-                "local server: `todo-api token USER`), then run the requests in order."
+                "`todo-api postman`; do not edit by hand. Set `baseUrl`, `token` and `token2` "
+                "(a second user's, who accepts an invitation to a list; for the local server: "
+                "`todo-api token USER`), then run the requests in order."
             ),
             "schema": SCHEMA_URL,
         },
         "auth": {"type": "bearer", "bearer": [
             {"key": "token", "value": "{{token}}", "type": "string"}]},
         "variable": [{"key": name, "value": ""} for name in
-                     ("taskId", "userId", "etag", "seedTaskId", "syncToken", "webhookId")],
+                     ("taskId", "userId", "etag", "seedTaskId", "syncToken", "listId",
+                      "listEtag", "listTaskId", "invitationToken", "invitationId",
+                      "memberId", "webhookId")],
         "item": [_item(doc, step) for step in FLOW],
     }
 
@@ -242,6 +287,8 @@ def environment() -> dict[str, Any]:
             # A token is signed by this machine's key and expires: make one with
             # `.venv/bin/todo-api token USER` and paste it here (or pass --env-var token=...).
             {"key": "token", "value": "", "type": "secret", "enabled": True},
+            # A second user's token: it accepts the list invitation the first user makes.
+            {"key": "token2", "value": "", "type": "secret", "enabled": True},
         ],
     }
 

@@ -38,6 +38,8 @@ _ATTRIBUTES: dict[str, Attribute[Any]] = {
     "order": TodoModel.order,
     "checklist": TodoModel.checklist,
     "reminders": TodoModel.reminders,
+    "assigneeId": TodoModel.assignee_id,
+    "updatedBy": TodoModel.updated_by,
     # The index keys, kept in step with the fields they follow.
     "dueKey": TodoModel.due_key,
     "syncUserID": TodoModel.sync_user_id,
@@ -192,13 +194,16 @@ def _position(user_id: str, index: str | None, last: Mapping[str, Any] | None) -
     return Position(last["taskID"]["S"], index_key, tombstone)
 
 
-def _filters(status: str | None, tag: str | None) -> Any:
+def _filters(status: str | None, tag: str | None, assignee: str | None = None) -> Any:
     condition: Any = None
     if status:
         condition = TodoModel.status == status
     if tag:
         holds = TodoModel.tags.contains(tag)
         condition = holds if condition is None else condition & holds
+    if assignee:
+        assigned = TodoModel.assignee_id == assignee
+        condition = assigned if condition is None else condition & assigned
     return condition
 
 
@@ -210,17 +215,19 @@ def _query(
     start_after: Position | None = None,
     status: str | None = None,
     tag: str | None = None,
+    assignee: str | None = None,
     index: str | None = None,
     key_condition: Any = None,
     keys_only: bool = False,
 ) -> tuple[list[dict[str, Any]], Position | None]:
     """One Query request, on the table or an index: at most `limit` items read, and where
-    the next one goes on."""
+    the next one goes on. Strongly consistent on the table (an index cannot be)."""
     with _dynamodb():
         page = TodoModel._get_connection().query(
             user_id,
             range_key_condition=key_condition,
-            filter_condition=_filters(status, tag),
+            filter_condition=_filters(status, tag, assignee),
+            consistent_read=index is None,
             attributes_to_get=["taskID"] if keys_only else None,
             exclusive_start_key=_start_key(user_id, index, start_after),
             index_name=index,
@@ -232,17 +239,18 @@ def _query(
 
 def query_page(
     user_id: str, *, limit: int, ascending: bool, start_after: Position | None,
-    status: str | None, tag: str | None = None,
+    status: str | None, tag: str | None = None, assignee: str | None = None,
 ) -> tuple[list[TodoModel], Position | None]:
     """A page of a user's tasks, in creation order either way."""
     items, last = _query(user_id, limit=limit, ascending=ascending, start_after=start_after,
-                         status=status, tag=tag)
+                         status=status, tag=tag, assignee=assignee)
     return [TodoModel.from_raw_data(raw) for raw in items], last
 
 
 def query_due_page(
     user_id: str, *, limit: int, ascending: bool, start_after: Position | None,
     status: str | None, tag: str | None, due_from: str | None, due_to: str | None,
+    assignee: str | None = None,
 ) -> tuple[list[TodoModel], Position | None]:
     """A page of the user's tasks that have a due date, by due date then creation, with
     due_from <= due < due_to (index keys: `<due>#<task id>`, so `< due_to` excludes due_to
@@ -256,7 +264,8 @@ def query_due_page(
     elif due_to is not None:
         condition = key < due_to
     items, last = _query(user_id, limit=limit, ascending=ascending, start_after=start_after,
-                         status=status, tag=tag, index=DUE_INDEX, key_condition=condition)
+                         status=status, tag=tag, assignee=assignee, index=DUE_INDEX,
+                         key_condition=condition)
     return [TodoModel.from_raw_data(raw) for raw in items], last
 
 

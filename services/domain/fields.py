@@ -4,12 +4,14 @@ import re
 from typing import Any, NamedTuple
 
 from services.domain import due, recurrence, reminders, zones
+from services.domain.ids import is_task_id
 from services.errors import FieldError, ValidationFailed
 
 STATUSES = ("pending", "in_progress", "completed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 READ_ONLY = ("userId", "taskId", "dueAt", "createdAt", "updatedAt", "completedAt",
-             "completedCount", "lastCompletedAt", "version", "url")
+             "completedCount", "lastCompletedAt", "version", "url", "createdBy", "updatedBy")
+MOVE_FIELD = "listId"  # in an update: move the task to that list
 SEED_USER_FIELDS = ("userId", "userID")
 MAX_TAGS = 20
 MAX_CHECKLIST = 50
@@ -61,6 +63,8 @@ FIELDS: tuple[Field, ...] = (
           "8601 duration before the due time) or {\"at\": \"<date-time with offset>\"}: a "
           "task.reminder event is sent to your webhooks at that moment. Replaced whole on update.",
           removable=True),
+    Field("assigneeId", "text", "The user id of a member of the task's list (in the default "
+          "list: its owner), or null.", 1, 128, removable=True),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -238,6 +242,14 @@ def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
 class Changes(NamedTuple):
     set: dict[str, Any]
     remove: frozenset[str]
+    list_id: str | None = None  # move the task to this list
+
+
+def list_id_value(raw: Any) -> tuple[str | None, str | None]:
+    """A list id as a body gives it: `default` or a list's UUID; (value, problem)."""
+    if isinstance(raw, str) and (raw == "default" or is_task_id(raw)):
+        return raw, None
+    return None, "must be a list id: default, or the listId of one of your lists"
 
 
 def parse_changes(body: dict[str, Any]) -> Changes:
@@ -245,6 +257,12 @@ def parse_changes(body: dict[str, Any]) -> Changes:
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
     remove: set[str] = set()
+    list_id = None
+    if MOVE_FIELD in body:
+        body = dict(body)
+        list_id, problem = list_id_value(body.pop(MOVE_FIELD))
+        if problem:
+            errors.append(FieldError(MOVE_FIELD, problem))
     for name, raw in body.items():
         field = BY_NAME.get(name)
         if field is None:
@@ -261,6 +279,12 @@ def parse_changes(body: dict[str, Any]) -> Changes:
         _reminders_have_a_due_time(values, errors)
     if errors:
         raise ValidationFailed("Invalid task update", errors)
-    if not values and not remove:
+    if not values and not remove and list_id is None:
         raise ValidationFailed("No valid fields to update")
-    return Changes(values, frozenset(remove))
+    return Changes(values, frozenset(remove), list_id)
+
+
+def check_value(field: Field, value: Any) -> tuple[Any, str | None]:
+    """One value checked against a field declaration (also for bodies other than a task's):
+    the clean value, or a problem."""
+    return _check(field, value)

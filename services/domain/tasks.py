@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from models import ChecklistItem, IdempotencyRecord, Reminder, TodoModel, Tombstone
 from models.idempotency import partition
+from models.list import list_id_of
 from models.tombstone import TOMBSTONE_TTL
 from models.tombstone import partition as tombstone_partition
 from services.data import store
@@ -60,11 +61,15 @@ def check_owner(caller_id: str, claimed: list[str]) -> None:
 
 def view(item: TodoModel) -> dict[str, Any]:
     """A task as the API shows it (camelCase), without its URL. Items written by the seed
-    tutorial's functions lack priority and version: they read as `normal` and version 0."""
+    tutorial's functions lack priority and version: they read as `normal` and version 0.
+    A task of a list other than the default names who created and last changed it (its
+    `userId` is its creator: the partition is the list's)."""
     status = item.status or "pending"
-    return {
-        "userId": item.user_id,
+    list_id = list_id_of(item.user_id)
+    shown = {
+        "userId": item.user_id if list_id is None else item.created_by or "",
         "taskId": item.task_id,
+        "listId": list_id or "default",
         "title": item.title or "",
         "description": item.description,
         "status": status,
@@ -87,7 +92,12 @@ def view(item: TodoModel) -> dict[str, Any]:
                       for entry in item.checklist or []],
         "reminders": [{"before": entry.before} if entry.before is not None else {"at": entry.at}
                       for entry in item.reminders or []],
+        "assigneeId": item.assignee_id,
     }
+    if list_id is not None:
+        shown["createdBy"] = item.created_by or ""
+        shown["updatedBy"] = item.updated_by or item.created_by or ""
+    return shown
 
 
 def tombstone_view(item: Tombstone) -> dict[str, Any]:
@@ -111,9 +121,12 @@ def create_task(
     *,
     idempotency_key: str | None = None,
     request_fingerprint: str = "",
+    actor: str | None = None,
 ) -> Created:
-    """One write; with an Idempotency-Key, one transaction that creates the task only once."""
-    item = _new_item(user_id, values)
+    """One write; with an Idempotency-Key, one transaction that creates the task only once.
+    `actor`: who creates it, in a list other than the default (`user_id` is then the list's
+    partition, and each member's keys are its own)."""
+    item = _new_item(user_id, values, actor)
     task = view(item)
     if idempotency_key is None:
         store.put_new(item)
@@ -121,7 +134,7 @@ def create_task(
     now = int(time.time())
     record = IdempotencyRecord(
         partition(user_id),
-        idempotency_key,
+        idempotency_key if actor is None else f"{actor}#{idempotency_key}",
         fingerprint=request_fingerprint,
         task_id=item.task_id,
         response=json.dumps(task, separators=(",", ":")),
@@ -135,7 +148,7 @@ def create_task(
     return Created(json.loads(earlier.response), replayed=True)
 
 
-def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
+def _new_item(user_id: str, values: dict[str, Any], actor: str | None = None) -> TodoModel:
     now = now_iso()
     task_id = uuid7()
     planned = schedule.plan(Changes(values, frozenset()), schedule.NOTHING, task_id=task_id,
@@ -167,6 +180,9 @@ def _new_item(user_id: str, values: dict[str, Any]) -> TodoModel:
         occurrence=planned.get("occurrence"),
         occurrence_rule=planned.get("occurrenceRule"),
         version=1,
+        assignee_id=values.get("assigneeId"),
+        created_by=actor,
+        updated_by=actor,
         due_key=planned.get("dueKey"),
         sync_user_id=user_id,
         change_key=change_index_key(now, task_id),
@@ -205,12 +221,15 @@ class ListQuery(NamedTuple):
     due_before: str | None = None  # exclusive
     since: str | None = None  # a sync token: changes and deletions after it
     after: str | None = None  # a cursor
+    assignee: str | None = None  # only tasks assigned to this user
 
     def fingerprint(self) -> str:
         """What a cursor is bound to: the same query, only the page moves."""
         parts = ["asc" if self.ascending else "desc", self.status or ""]
         if self.tag:  # (without one, cursors issued before the tag filter existed still work)
             parts.append(f"tag={self.tag}")
+        if self.assignee:
+            parts.append(f"assignee={self.assignee}")
         if self.by_due_date:
             parts += ["due", self.due_after or "", self.due_before or ""]
         if self.since:
@@ -241,11 +260,12 @@ def list_tasks(user_id: str, query: ListQuery) -> Page:
         items, last = store.query_due_page(
             user_id, limit=query.limit, ascending=query.ascending, start_after=start,
             status=query.status, tag=query.tag, due_from=low, due_to=high,
+            assignee=query.assignee,
         )
     else:
         items, last = store.query_page(
             user_id, limit=query.limit, ascending=query.ascending, start_after=start,
-            status=query.status, tag=query.tag,
+            status=query.status, tag=query.tag, assignee=query.assignee,
         )
     next_cursor = _next(user_id, fingerprint, last, started)
     token = cursor.sync_token(user_id, started - SYNC_OVERLAP_MS)
@@ -314,7 +334,7 @@ def _version(item: TodoModel) -> int:
 
 def update_task(
     user_id: str, task_id: str, changes: Changes, *,
-    expected_version: frozenset[int] | None,
+    expected_version: frozenset[int] | None, actor: str | None = None,
 ) -> dict[str, Any]:
     """One conditional UpdateItem in most cases. When the outcome depends on stored fields
     the request does not carry (schedule.Guess), the write assumes them absent and says so
@@ -342,7 +362,7 @@ def update_task(
     for _ in range(_UPDATE_ATTEMPTS):
         try:
             item = _write(user_id, task_id, planned, now, write_id, absent,
-                          expected_version if pinned is None else frozenset({pinned}))
+                          expected_version if pinned is None else frozenset({pinned}), actor)
             return view(item)
         except store.ConditionFailed as failed:
             pinned = _checked_version(failed.item, expected_version)
@@ -364,11 +384,15 @@ def _plan_from(item: TodoModel, changes: Changes, task_id: str, now: str) -> sch
 
 
 def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_id: str,
-           absent: frozenset[str], expected_version: frozenset[int] | None) -> TodoModel:
+           absent: frozenset[str], expected_version: frozenset[int] | None,
+           actor: str | None = None) -> TodoModel:
+    """`actor`: who writes, in a list other than the default (`user_id` is its partition)."""
     # The index keys follow the fields: the change index always, the due-date index with
     # the due date (schedule sets or removes dueKey with dueAt).
     set_fields = {**planned.set, "syncUserID": user_id,
                   "changeKey": change_index_key(now, task_id)}
+    if actor is not None:  # a list other than the default
+        set_fields["updatedBy"] = actor
     status = planned.set.get("status")
     return store.update(
         user_id,
@@ -384,15 +408,48 @@ def _write(user_id: str, task_id: str, planned: schedule.Plan, now: str, write_i
     )
 
 
+# Model attribute (python) names by the names the table (and the API's fields) use.
+_PYTHON_NAMES = {attribute.attr_name: name
+                 for name, attribute in TodoModel.get_attributes().items()}
+
+
+def moved(item: TodoModel, partition: str, changes: Changes, actor: str) -> TodoModel:
+    """The task as it will be in `partition` after a move that also makes `changes` (planned
+    from the task as read, as an update is): the same id, creation time and creator, the next
+    version, a fresh change index key (the target's sync reports it); `actor` changed it."""
+    now = now_iso()
+    planned = _plan_from(item, changes, item.task_id, now)
+    new = TodoModel.from_raw_data(item.serialize())
+    new.user_id = partition
+    fields = {**planned.set, "syncUserID": partition, "updatedBy": actor,
+              "changeKey": change_index_key(now, item.task_id)}
+    for name, value in fields.items():
+        setattr(new, _PYTHON_NAMES[name], value)
+    for name in planned.remove:
+        setattr(new, _PYTHON_NAMES[name], None)
+    if planned.completions:
+        new.completed_count = int(item.completed_count or 0) + planned.completions
+    status = planned.set.get("status")
+    if status == "completed":
+        new.completed_at = item.completed_at or now  # the first completion time stays
+    elif status is not None:
+        new.completed_at = None
+    new.updated_at = now
+    new.version = _version(item) + 1
+    new.write_id = uuid7()
+    new.created_by = item.created_by or actor  # a default list's task: its owner created it
+    return new
+
+
 def delete_task(user_id: str, task_id: str, *,
                 expected_version: frozenset[int] | None) -> None:
     if not is_task_id(task_id):
         raise TaskNotFound(user_id, task_id)
     store.delete(user_id, task_id, expected_version=expected_version,
-                 tombstone=_tombstone(user_id, task_id, now_iso()))
+                 tombstone=new_tombstone(user_id, task_id, now_iso()))
 
 
-def _tombstone(user_id: str, task_id: str, now: str) -> Tombstone:
+def new_tombstone(user_id: str, task_id: str, now: str) -> Tombstone:
     return Tombstone(
         tombstone_partition(user_id),
         task_id,
@@ -419,7 +476,7 @@ def clear_tasks(user_id: str, *, status: str | None, after: str | None = None) -
     ids, last = store.query_ids(user_id, status=status, limit=CLEAR_READ_LIMIT,
                                 start_after=Position(at.task_id) if at else None)
     now = now_iso()
-    deleted = store.delete_many(user_id, [_tombstone(user_id, task_id, now) for task_id in ids],
-                                status=status)
+    deleted = store.delete_many(user_id, [new_tombstone(user_id, task_id, now)
+                                          for task_id in ids], status=status)
     next_cursor = _next(user_id, query, last, _epoch_ms()) if last else None
     return Cleared(deleted, more=last is not None, next_cursor=next_cursor)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from services.edge import conditions, json_body
-from services.edge.routes import Route
+from services.edge.routes import IDEMPOTENCY_KEY_PATTERN, Route
 from services.errors import FieldError, NotAuthenticated, ValidationFailed
 
 _DIGITS = re.compile(r"[0-9]{1,6}")  # ASCII only: int() would take "٣" too, and fail on "²"
@@ -161,6 +161,18 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key of a create, or None; 400 when it is not one."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):  # ($ passes a trailing "\n")
+        raise ValidationFailed("Invalid Idempotency-Key", [FieldError(
+            "Idempotency-Key", "must be 1 to 255 visible ASCII characters", "header")])
+    return key
 
 
 def if_match(request: Request) -> frozenset[int] | None:

@@ -43,21 +43,21 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 # Response headers, each with its syntax.
 _ETAG = {"schema": {"type": "string", "pattern": '^(W/)?"[^"]*"$'}, "description": (
-    'An entity tag (RFC 9110 8.8.3). A task\'s is its version, e.g. "3": send it in If-Match '
-    "to write only that version, or in If-None-Match to read only a newer one. A list page's "
-    "is a digest of the page.")}
+    'An entity tag (RFC 9110 8.8.3). A task\'s or a list\'s is its version, e.g. "3": send '
+    "it in If-Match to write only that version, or in If-None-Match to read only a newer one. "
+    "A page's (tasks, lists, members, invitations) is a digest of the page.")}
 _REQUEST_ID = {"schema": {"type": "string"},
                "description": "The request's id; problems repeat it as `requestId`."}
 
 
 def _success(route: Route) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-Id": _REQUEST_ID}
-    if route.response in ("Task", "TaskList"):
+    if _conditional_get(route) or route.response in ("Task", "List"):
         headers["ETag"] = _ETAG
     if route.status == 201:
         headers["Location"] = {"schema": {"type": "string", "format": "uri"},
-                               "description": "The new task's URL."}
-    if route.response in ("TaskList", "ClearResult"):
+                               "description": "The new resource's URL."}
+    if route.response in ("TaskList", "ClearResult", "ListList"):
         headers["Link"] = {"schema": {"type": "string"}, "description": (
             'RFC 8288: `<URL>; rel="next"`, the next page\'s URL (absent on the last page).')}
         headers["X-Next-Cursor"] = {"schema": {"type": "string"}, "description": (
@@ -78,9 +78,10 @@ _IF_MATCH = {
     "name": "If-Match", "in": "header", "required": False,
     "description": (
         'RFC 9110 13.1.1: `*` or a comma-separated list of entity tags, e.g. `"3"` or '
-        '`"3", "4"`. The write happens only if the task\'s ETag is one of them under the '
-        'strong comparison (a weak tag such as W/"3" never matches): else 412, with the '
-        "current ETag. Anything else is 400."),
+        '`"3", "4"`. The write happens only if the task\'s ETag (on a list, its members or '
+        "its invitations: the list's) is one of them under the strong comparison (a weak tag "
+        'such as W/"3" never matches): else 412, with the current ETag. Anything else is '
+        "400."),
     "schema": {"type": "string", "minLength": 1},
 }
 _IF_NONE_MATCH = {
@@ -103,22 +104,33 @@ def parameters(route: Route, *, for_clients: bool = False) -> list[dict[str, Any
          "schema": p.schema()}
         for p in route.params
     ]
-    if route.request_body == "TaskCreate":
+    if idempotent_create(route):
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "description": "1 to 255 visible ASCII characters. A retry with the "
                        "same key and body returns the first answer and creates nothing (kept "
                        "24 h); the same key with another body is 422.",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and "taskId" in route.path_params:
+    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params and _versioned(route):
         params.append(dict(_IF_MATCH))
     if _conditional_get(route):
         params.append(dict(_IF_NONE_MATCH))
     return params
 
 
+def _versioned(route: Route) -> bool:
+    """Tasks and lists carry versions (ETag, If-Match, If-None-Match); webhooks do not."""
+    return route.tag != "Webhooks"
+
+
 def _conditional_get(route: Route) -> bool:
-    return route.method == "GET" and route.response in ("Task", "TaskList")
+    return route.method == "GET" and route.authorized and _versioned(route)
+
+
+def idempotent_create(route: Route) -> bool:
+    """A create an Idempotency-Key makes safe to retry (a task, a list). Not an invitation: its
+    answer holds a token shown once and never stored; nor accepting one, idempotent as it is."""
+    return route.method == "POST" and route.status == 201 and route.response in ("Task", "List")
 
 
 def _operation(route: Route) -> dict[str, Any]:

@@ -4,9 +4,16 @@ from typing import Any
 
 from services.edge.http import Response, etag, json_response
 from services.errors import (
+    EditConflict,
     FieldError,
     IdempotencyInProgress,
     IdempotencyKeyReused,
+    InvitationExpired,
+    InvitationNotFound,
+    LimitReached,
+    ListNotFound,
+    MemberNotFound,
+    NotAllowed,
     NotAuthenticated,
     NotOwner,
     PayloadTooLarge,
@@ -58,8 +65,10 @@ def problem(
     kind: str = "",
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """RFC 9457 problem details; `message` repeats `detail` for clients written for the seed."""
+    """RFC 9457 problem details; `message` repeats `detail` for clients written for the seed;
+    `extra`: members of this problem type."""
     detail = shorten(detail, MAX_DETAIL_CHARS)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + kind if kind else "about:blank",
@@ -72,6 +81,7 @@ def problem(
     if errors:
         body["errors"] = [_listed(e) for e in errors[:MAX_LISTED_ERRORS]]
         body["errorCount"] = len(errors)
+    body |= extra or {}
     response = json_response(status, body, headers)
     response["headers"]["Content-Type"] = "application/problem+json"
     return response
@@ -128,6 +138,9 @@ def problem_for(error: TaskError, request_id: str) -> Response:
             "task again without `since` and keep the new X-Sync-Token",
             kind="sync-token-expired",
         )
+    sharing = _sharing_problem(error, request_id)
+    if sharing is not None:
+        return sharing
     if isinstance(error, StoreTimedOut):
         return problem(
             request_id, 504, "Gateway Timeout",
@@ -143,6 +156,33 @@ def problem_for(error: TaskError, request_id: str) -> Response:
             kind="store-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return internal_error(request_id)
+
+
+def _sharing_problem(error: TaskError, request_id: str) -> Response | None:
+    """Lists and sharing (docs/LISTS.md)."""
+    if isinstance(error, ListNotFound):
+        return problem(request_id, 404, "Not Found",
+                       "No such list, or you are not a member of it", kind="list-not-found")
+    if isinstance(error, NotAllowed):
+        return problem(request_id, 403, "Forbidden", error.detail, kind="forbidden")
+    if isinstance(error, LimitReached):
+        return problem(request_id, 409, "Conflict", error.detail, kind="limit-reached",
+                       extra={"limit": error.limit})
+    if isinstance(error, MemberNotFound):
+        return problem(request_id, 404, "Not Found", "No such member in this list",
+                       kind="member-not-found")
+    if isinstance(error, InvitationNotFound):
+        return problem(request_id, 404, "Not Found",
+                       "No such invitation: unknown, revoked or used up",
+                       kind="invitation-not-found")
+    if isinstance(error, InvitationExpired):
+        return problem(request_id, 410, "Gone", "This invitation has expired: ask for a new "
+                       "one", kind="invitation-expired")
+    if isinstance(error, EditConflict):
+        return problem(request_id, 409, "Conflict", "What you changed was changed by someone "
+                       "else at the same moment; nothing was written: retry",
+                       kind="edit-conflict", headers={"Retry-After": "1"})
+    return None
 
 
 def internal_error(request_id: str) -> Response:

@@ -80,7 +80,9 @@ def path_variables(path: str) -> list[str]:
 
 # The tags of the client's document, each with what it groups.
 TAGS: dict[str, str] = {
-    "Tasks": "The signed-in user's tasks: create, read, list, update, delete, sync.",
+    "Tasks": "The signed-in user's tasks: create, read, list, update, delete, sync; in the "
+             "default list (/todos) or any list the user is a member of (/lists/{listId}/todos).",
+    "Lists": "Lists beyond the default, their members and roles, and invitations to them.",
     "Meta": "About this API itself.",
     "Webhooks": "Signed events pushed to your URLs when tasks change, and reminders.",
 }
@@ -90,6 +92,9 @@ PATH_VARIABLES: dict[str, str] = {
     "userId": "The signed-in user's id (the token's `sub`): the seed's path names it; any "
               "other user's id is 403.",
     "webhookId": "The webhook's id (its `webhookId`, a UUID).",
+    "listId": "`default` (the user's own list, the same as /todos), or a list's `listId`.",
+    "memberId": "A member's user id, as GET /lists/{listId}/members lists it.",
+    "invitationId": "An invitation's `invitationId` (not its token).",
 }
 
 # Idempotency-Key: what createTodo accepts, and what the OpenAPI document says it accepts.
@@ -139,6 +144,19 @@ CLEAR_STATUS = Param(
 CLEAR_CURSOR = Param(
     "cursor", "From the previous clear's `cursor` (or X-Next-Cursor): go on where it stopped.",
 )
+ASSIGNEE = Param(
+    "assignee", "Only tasks assigned to this user: `me`, or a member's user id (a filter: a "
+    "page may be short, the cursor goes on).", max_length=128,
+)
+LIST_VIEWS = (LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE, SINCE, ASSIGNEE)
+LISTS_LIMIT = Param("limit", "Lists per page.", kind="integer", minimum=1, maximum=100,
+                    default=50)
+# Statuses the routes of a list add, or say more precisely than for /todos.
+ON_A_LIST = (
+    ("403", "Your role in the list does not allow this (or nobody may: the default list)"),
+    ("404", "No such list, or you are not a member of it (the same answer); or no such task"),
+)
+LIMITS = (("409", "A limit is reached: the problem's `limit` names it"),)
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/todos", "createTodo", "createTask", "Create a task", params=SEED_USER,
@@ -154,8 +172,7 @@ ROUTES: tuple[Route, ...] = (
           "from. Use POST /todos."),
     Route("GET", "/todos", "getTodos", "listTasks",
           "List the caller's tasks (by creation or due date), or what changed since a sync "
-          "token", params=(LIMIT, CURSOR, STATUS, TAG, ORDER, SORT, DUE_AFTER, DUE_BEFORE,
-                            SINCE, *SEED_USER),
+          "token", params=(*LIST_VIEWS, *SEED_USER),
           response="TaskList", problems=(("410", "The sync token is older than 30 days: "
                                           "list everything again"),),
           description="A page of the signed-in user's tasks (limit, then the cursor from "
@@ -201,6 +218,102 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "getTodos", "getOpenApi", "This API's OpenAPI document",
           response="OpenApi", authorized=False, tag="Meta",
           description="This document, with the server's own URL. No token needed."),
+    # Lists and sharing (docs/LISTS.md). /lists/default/todos... is /todos...
+    Route("GET", "/lists", "getTodos", "listLists",
+          "The caller's lists: the default first, then the others by creation",
+          params=(LISTS_LIMIT, CURSOR), response="ListList", tag="Lists",
+          description="A page of the lists the signed-in user is a member of: the default "
+          "list first, then those it owns or that are shared with it, each with the caller's "
+          "role and the member count. Paged like GET /todos."),
+    Route("POST", "/lists", "createTodo", "createList", "Create a list (the caller owns it)",
+          request_body="ListCreate", status=201, response="List", problems=LIMITS,
+          tag="Lists", description="Creates a list the signed-in user owns (at most 100 per "
+          "user: then 409). Answers 201 with the list, its URL in Location, its version in "
+          "ETag."),
+    Route("GET", "/lists/{listId}", "getTodos", "getList", "One list, as the caller sees it",
+          response="List", problems=ON_A_LIST, tag="Lists",
+          description="The list with the caller's role; 404 if there is no such list or the "
+          "caller is not a member of it (the same answer)."),
+    Route("PATCH", "/lists/{listId}", "updateTodo", "renameList", "Rename a list (owner)",
+          request_body="ListUpdate", response="List", problems=ON_A_LIST, tag="Lists",
+          description="Renames the list (the default list too). Only its owner may (else "
+          "403). With If-Match, only if the list is still at that version (else 412)."),
+    Route("DELETE", "/lists/{listId}", "deleteTodo", "deleteList",
+          "Delete a list and its tasks, for every member at once (owner)", response="Message",
+          problems=ON_A_LIST, tag="Lists",
+          description="Deletes the list: from the next request on it is 404 for every member, "
+          "and its tasks never appear again. Only its owner may; the default list cannot be "
+          "deleted (403)."),
+    Route("POST", "/lists/{listId}/todos", "createTodo", "createListTask",
+          "Create a task in a list (owner, editor)", request_body="TaskCreate", status=201,
+          problems=ON_A_LIST, description="As POST /todos, in this list; the task carries "
+          "listId, createdBy and updatedBy. A viewer may not (403)."),
+    Route("GET", "/lists/{listId}/todos", "getTodos", "listListTasks",
+          "A list's tasks (by creation or due date), or what changed since a sync token",
+          params=LIST_VIEWS, response="TaskList",
+          problems=(*ON_A_LIST, ("410", "The sync token is older than 30 days: list "
+                                        "everything again")),
+          description="As GET /todos, for this list: every parameter and header, one DynamoDB "
+          "Query per page after the access check."),
+    Route("DELETE", "/lists/{listId}/todos", "deleteTodo", "clearListTasks",
+          "Delete a list's tasks of a status (or all), a bounded batch per request (owner, "
+          "editor)", params=(CLEAR_STATUS, CLEAR_CURSOR), response="ClearResult",
+          problems=ON_A_LIST, description="As DELETE /todos?status=..., for this list."),
+    Route("GET", "/lists/{listId}/todos/{taskId}", "getTodos", "getListTask",
+          "One task of a list", problems=ON_A_LIST,
+          description="As GET /todos/{taskId}, for a task of this list."),
+    Route("PUT", "/lists/{listId}/todos/{taskId}", "updateTodo", "updateListTask",
+          "Update a task of a list (partial); with another listId, move it (owner, editor)",
+          request_body="TaskUpdate", problems=ON_A_LIST,
+          description="As PUT /todos/{taskId}, for a task of this list. With another listId, "
+          "moves the task there (the caller must be owner or editor of both lists)."),
+    Route("PATCH", "/lists/{listId}/todos/{taskId}", "updateTodo", "patchListTask",
+          "Update a task of a list with a JSON merge patch; with another listId, move it "
+          "(owner, editor)", request_body="TaskUpdate", problems=ON_A_LIST,
+          description="As PATCH /todos/{taskId}, for a task of this list. With another "
+          "listId, moves the task there (the caller must be owner or editor of both lists)."),
+    Route("DELETE", "/lists/{listId}/todos/{taskId}", "deleteTodo", "deleteListTask",
+          "Delete a task of a list (owner, editor)", response="Message", problems=ON_A_LIST,
+          description="As DELETE /todos/{taskId}, for a task of this list."),
+    Route("GET", "/lists/{listId}/members", "getTodos", "listMembers",
+          "A list's members and their roles (any member)", response="MemberList",
+          problems=ON_A_LIST, tag="Lists",
+          description="Every member with its role and when it joined, the owner first."),
+    Route("PATCH", "/lists/{listId}/members/{memberId}", "updateTodo", "updateMember",
+          "Make a member an editor or a viewer (owner)", request_body="MemberUpdate",
+          response="Member", problems=ON_A_LIST, tag="Lists",
+          description="Only the owner may (else 403); the owner's own role never changes. "
+          "With If-Match, only if the list is still at that version (else 412)."),
+    Route("DELETE", "/lists/{listId}/members/{memberId}", "deleteTodo", "removeMember",
+          "Remove a member (owner), or leave (a member, itself)", response="Message",
+          problems=ON_A_LIST, tag="Lists",
+          description="The owner removes a member; a member removes itself to leave (the "
+          "owner cannot leave). The member loses access on its very next request."),
+    Route("GET", "/lists/{listId}/invitations", "getTodos", "listInvitations",
+          "The invitations a list remembers, without their tokens (owner)",
+          response="InvitationList", problems=ON_A_LIST, tag="Lists",
+          description="Open, expired and used-up invitations the list still remembers (at "
+          "most 20), without their tokens. Only the owner may (else 403)."),
+    Route("POST", "/lists/{listId}/invitations", "createTodo", "createInvitation",
+          "Invite to a list by link: the token is shown this once (owner)",
+          request_body="InvitationCreate", status=201, response="NewInvitation",
+          problems=(*ON_A_LIST, *LIMITS), tag="Lists",
+          description="A new invitation and its token: shown in this answer only (the API "
+          "keeps its SHA-256). Give the token to whom you invite; they accept it with POST "
+          "/invitations/accept. At most 20 open invitations per list (then 409)."),
+    Route("DELETE", "/lists/{listId}/invitations/{invitationId}", "deleteTodo",
+          "revokeInvitation", "Revoke an invitation (owner)", response="Message",
+          problems=ON_A_LIST, tag="Lists",
+          description="Its token opens nothing from now on (404). Members who joined with it "
+          "stay."),
+    Route("POST", "/invitations/accept", "createTodo", "acceptInvitation",
+          "Join the list an invitation's token invites to (the token travels in the body, "
+          "never in a URL)", request_body="InvitationAccept", response="List",
+          problems=(("404", "Unknown, revoked or used-up invitation"),
+                    ("410", "The invitation has expired"), *LIMITS), tag="Lists",
+          description="Makes the signed-in user a member of the list with the invitation's "
+          "role and answers the list as the new member sees it. Accepting a list one is "
+          "already a member of changes nothing and answers 200 too."),
     # Webhooks (services/handlers/webhooks.py), each on the function of its verb.
     Route("POST", "/webhooks", "createTodo", "createWebhook",
           "Subscribe a URL to task events (the signing secret is shown only in this answer)",
@@ -232,6 +345,7 @@ ROUTES: tuple[Route, ...] = (
           description="Each with its attempts, the last status or error, and when the next "
           "attempt is due; `failed` once given up."),
 )
+
 
 
 def find(method: str, resource: str) -> Route | None:

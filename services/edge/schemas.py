@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from services.domain.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, Field
+from services.domain.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, MOVE_FIELD, Field
+from services.domain.list_input import ASSIGNABLE_ROLES, EXPIRES_IN, MAX_USES, NAME
+from services.domain.lists import ROLES
 from services.domain.reminders import MAX_REMINDERS
 from services.domain.tasks import CLEAR_READ_LIMIT
 from services.edge.problems import MAX_LISTED_ERRORS
@@ -130,17 +132,24 @@ def components() -> dict[str, Any]:
         "version": {"type": "integer", "minimum": 0, "readOnly": True},
         "url": {"type": "string", "format": "uri", "readOnly": True},
     }
-    for name in ("description", "dueDate", "timeZone", "recurrence", "order"):
+    for name in ("description", "dueDate", "timeZone", "recurrence", "order", "assigneeId"):
         task_props[name] = _nullable(task_props[name])
     task_props = _after(task_props, "timeZone", "dueAt", {
         "type": "string", "format": "date-time", "nullable": True, "readOnly": True,
         "description": "The instant dueDate stands for, in UTC (a date: the start of that day "
                        "in timeZone). The due-date views order and filter by it."})
     task_props["title"] = {"type": "string", "maxLength": 200}
+    task_props["listId"] = {"type": "string", "readOnly": True, "description": (
+        "The task's list: `default` or a list's id. Writable by an update only: another "
+        "list's id moves the task there.")}
+    required = list(task_props)
+    task_props |= {name: {"type": "string", "readOnly": True, "description": (
+        f"Who {verb} the task (tasks of lists other than the default only).")}
+        for name, verb in (("createdBy", "created"), ("updatedBy", "last changed"))}
     return {
         "Task": {
             "type": "object",
-            "required": list(task_props),
+            "required": required,
             "properties": task_props,
         },
         "TaskList": {
@@ -166,6 +175,7 @@ def components() -> dict[str, Any]:
             "additionalProperties": False,
             "properties": {
                 **create_props, "userId": _seed_user_id(), "userID": _seed_user_id(),
+                MOVE_FIELD: {**_LIST_ID, "description": "The list of the route, if given."},
             },
         },
         "TaskUpdate": {
@@ -173,8 +183,10 @@ def components() -> dict[str, Any]:
             "minProperties": 1,
             "additionalProperties": False,
             "description": "Fields to change; null removes an optional field (RFC 7396).",
-            "properties": update_props,
+            "properties": {**update_props, MOVE_FIELD: {**_LIST_ID, "description": (
+                "Move the task to this list (you must be owner or editor of both)")}},
         },
+        **_list_components(),
         "Message": {
             "type": "object", "required": ["message"],
             "properties": {"message": {"type": "string"}},
@@ -202,6 +214,8 @@ def components() -> dict[str, Any]:
                 "detail": {"type": "string"},
                 "message": {"type": "string", "description": "Same as detail (seed clients)."},
                 "requestId": {"type": "string"},
+                "limit": {"type": "string", "description": "The limit a 409 reached: "
+                          "lists-owned, members or open-invitations."},
                 "errorCount": {"type": "integer", "minimum": 1,
                                "description": "How many errors were found; `errors` lists the "
                                f"first {MAX_LISTED_ERRORS}."},
@@ -223,4 +237,73 @@ def components() -> dict[str, Any]:
         },
         "OpenApi": {"type": "object"},
         **webhook_components(),
+    }
+
+
+_LIST_ID = {"type": "string", "minLength": 1, "maxLength": 36}
+_WHEN = {"type": "string", "format": "date-time"}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None,
+            **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties) if required is None else required,
+            "properties": properties, **extra}
+
+
+def _input(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return _object(properties, required, additionalProperties=False)
+
+
+def _list_components() -> dict[str, Any]:
+    """Lists, members and invitations (docs/LISTS.md)."""
+    name = _field_schema(NAME)
+    assignable = {"type": "string", "enum": list(ASSIGNABLE_ROLES)}
+    invitation = {
+        "invitationId": {"type": "string", "format": "uuid"},
+        "role": assignable,
+        "createdAt": _WHEN,
+        "expiresAt": _WHEN,
+        "maxUses": {"type": "integer", "minimum": MAX_USES[0], "maximum": MAX_USES[1]},
+        "uses": {"type": "integer", "minimum": 0},
+        "status": {"type": "string", "enum": ["open", "expired", "used"]},
+    }
+    return {
+        "List": _object({
+            "listId": {"type": "string", "description": "`default`, or the list's id"},
+            "name": {"type": "string", "maxLength": NAME.max_length},
+            "ownerId": {"type": "string"},
+            "role": {"type": "string", "enum": list(ROLES),
+                     "description": "The caller's role in the list"},
+            "memberCount": {"type": "integer", "minimum": 1},
+            "createdAt": {**_WHEN, "nullable": True,
+                          "description": "null for the default list until it is renamed"},
+            "updatedAt": {**_WHEN, "nullable": True},
+            "version": {"type": "integer", "minimum": 0, "description": "Also the ETag"},
+            "url": {"type": "string", "format": "uri"},
+        }),
+        "ListList": {"type": "array", "items": {"$ref": "#/components/schemas/List"}},
+        "ListCreate": _input({"name": name}, ["name"]),
+        "ListUpdate": _input({"name": name}, ["name"]),
+        "Member": _object({
+            "userId": {"type": "string"},
+            "role": {"type": "string", "enum": list(ROLES)},
+            "joinedAt": {**_WHEN, "nullable": True},
+        }),
+        "MemberList": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
+        "MemberUpdate": _input({"role": assignable}, ["role"]),
+        "Invitation": _object(invitation),
+        "InvitationList": {"type": "array",
+                           "items": {"$ref": "#/components/schemas/Invitation"}},
+        "NewInvitation": _object({**invitation, "token": {
+            "type": "string", "description": "Shown this once: give it to whom you invite. "
+            "It is stored only as its hash."}}),
+        "InvitationCreate": _input({
+            "role": assignable,
+            "expiresIn": {"type": "integer", "minimum": EXPIRES_IN[0], "maximum": EXPIRES_IN[1],
+                          "default": EXPIRES_IN[2], "description": "Seconds"},
+            "maxUses": {"type": "integer", "minimum": MAX_USES[0], "maximum": MAX_USES[1],
+                        "default": MAX_USES[2]},
+        }, ["role"]),
+        "InvitationAccept": _input({"token": {"type": "string", "minLength": 1,
+                                              "maxLength": 200}}, ["token"]),
     }

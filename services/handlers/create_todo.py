@@ -1,18 +1,19 @@
-"""createTodo: POST /todos (and the seed's POST /todo)."""
+"""createTodo: POST /todos (and the seed's POST /todo), POST /lists/{listId}/todos, and the
+POST routes of lists and sharing (services/handlers/lists.py)."""
 
-import re
 from typing import Any
 
-from services.domain import fields, tasks
+from services.domain import fields, lists, tasks
+from services.domain.fields import MOVE_FIELD
+from services.domain.lists import Access
 from services.edge import metrics
 from services.edge.api import serve
-from services.edge.http import Request, Response
+from services.edge.http import Request, Response, idempotency_key
 from services.edge.representation import task_response
-from services.edge.routes import IDEMPOTENCY_KEY_PATTERN
 from services.errors import FieldError, ValidationFailed
+from services.handlers import lists as list_routes
 from services.handlers import webhooks
-
-_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+from services.handlers.lists import task_list
 
 
 def _seed_user_ids(body: dict[str, Any]) -> list[str]:
@@ -26,22 +27,26 @@ def _seed_user_ids(body: dict[str, Any]) -> list[str]:
     return claimed
 
 
-def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key")
-    if key is not None and not _KEY.fullmatch(key):  # ($ would let a trailing "\n" through)
-        raise ValidationFailed("Invalid Idempotency-Key", [FieldError(
-            "Idempotency-Key", "must be 1 to 255 visible ASCII characters", "header")])
-    return key
+def _same_list(body: dict[str, Any], access: Access) -> None:
+    """A create may name its list, only the route's own (a move is an update)."""
+    if MOVE_FIELD in body and body.pop(MOVE_FIELD) != access.list_id:
+        raise ValidationFailed("Invalid task", [FieldError(
+            MOVE_FIELD, "must be this route's list: create the task at /lists/{listId}/todos")])
 
 
 def create(request: Request) -> Response:
     caller = request.caller()
+    access = task_list(request, write=True)
     body = request.json_object()
-    key = _idempotency_key(request)
+    key = idempotency_key(request)
     sent = tasks.fingerprint(body)  # before the seed's user fields are taken out
     tasks.check_owner(caller, request.claimed_user_ids() + _seed_user_ids(body))
+    _same_list(body, access)
+    values = fields.parse_new_task(body)
+    lists.check_assignee(access, values.get("assigneeId"))
     created = tasks.create_task(
-        caller, fields.parse_new_task(body), idempotency_key=key, request_fingerprint=sent
+        access.partition, values, idempotency_key=key, request_fingerprint=sent,
+        actor=caller if access.shared else None,
     )
     response = task_response(request, created.task, status=201)
     if created.replayed:
@@ -53,7 +58,11 @@ def create(request: Request) -> Response:
     return response
 
 
-OPERATIONS = {"createTask": create, "createTaskSeed": create, **webhooks.CREATE}
+OPERATIONS = {
+    "createTask": create, "createTaskSeed": create, "createListTask": create,
+    "createList": list_routes.create_list, "createInvitation": list_routes.create_invitation,
+    "acceptInvitation": list_routes.accept_invitation, **webhooks.CREATE,
+}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

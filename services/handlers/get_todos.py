@@ -1,5 +1,7 @@
 """getTodos: GET /todos (a page of the caller's tasks: by creation, by due date, or what
-changed since a sync token), GET /todos/{taskId}, GET /openapi.json."""
+changed since a sync token), GET /todos/{taskId}, the same of any list
+(/lists/{listId}/todos...), GET /openapi.json, and the GET routes of lists and sharing
+(services/handlers/lists.py)."""
 
 from typing import Any
 
@@ -16,12 +18,14 @@ from services.edge.representation import (
     with_url,
 )
 from services.errors import FieldError, ValidationFailed
+from services.handlers import lists as list_routes
 from services.handlers import webhooks
+from services.handlers.lists import task_list, tasks_path
 
-_NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore")
+_NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore", "assignee")
 
 
-def _list_query(params: dict[str, Any]) -> tasks.ListQuery:
+def _list_query(params: dict[str, Any], caller: str) -> tasks.ListQuery:
     """The query parameters as one list query; combinations that cannot be served are 400."""
     errors: list[FieldError] = []
     bounds = {}
@@ -55,18 +59,20 @@ def _list_query(params: dict[str, Any]) -> tasks.ListQuery:
         due_before=params.get("dueBefore"),
         since=params.get("since"),
         after=params.get("cursor"),
+        assignee=caller if params.get("assignee") == "me" else params.get("assignee"),
     )
 
 
 def list_tasks(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
+    access = task_list(request)
     params = request.params
-    page = tasks.list_tasks(caller, _list_query(params))
+    page = tasks.list_tasks(access.partition, _list_query(params, caller))
     headers = {"X-Sync-Token": page.sync_token}
     if page.next_cursor:
         query = {k: v for k, v in params.items() if k != "cursor"}
-        headers |= next_page_headers(request, query, page.next_cursor)
+        headers |= next_page_headers(request, query, page.next_cursor, tasks_path(request))
     body = [task if task.get("deleted") else with_url(request, task) for task in page.tasks]
     response = json_response(200, body, headers)
     response["headers"]["ETag"] = page_etag(response)
@@ -76,7 +82,8 @@ def list_tasks(request: Request) -> Response:
 def get_task(request: Request) -> Response:
     caller = request.caller()
     tasks.check_owner(caller, request.claimed_user_ids())
-    task = tasks.get_task(caller, request.path_params["taskId"])
+    access = task_list(request)
+    task = tasks.get_task(access.partition, request.path_params["taskId"])
     return unless_not_modified(request, task_response(request, task))
 
 
@@ -86,8 +93,13 @@ def get_openapi(request: Request) -> Response:
     return json_response(200, document(server_url=request.base_url))
 
 
-OPERATIONS = {"listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi,
-              **webhooks.READ}
+OPERATIONS = {
+    "listTasks": list_tasks, "getTask": get_task, "getOpenApi": get_openapi,
+    "listListTasks": list_tasks, "getListTask": get_task,
+    "listLists": list_routes.list_lists, "getList": list_routes.get_list,
+    "listMembers": list_routes.list_members, "listInvitations": list_routes.list_invitations,
+    **webhooks.READ,
+}
 
 
 def handler(event: dict[str, Any], context: Any) -> Response:

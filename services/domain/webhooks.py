@@ -20,7 +20,10 @@ MAX_DESCRIPTION = 500
 SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64
 TASK_EVENTS = ("task.created", "task.updated", "task.completed", "task.deleted",
                "task.reminder")
-EVENT_TYPES = TASK_EVENTS  # what a webhook may subscribe to
+# A list's: created, renamed, deleted; a member added, given another role, removed (or left).
+LIST_EVENTS = ("list.created", "list.updated", "list.deleted", "list.member_added",
+               "list.member_updated", "list.member_removed")
+EVENT_TYPES = TASK_EVENTS + LIST_EVENTS  # what a webhook may subscribe to
 TEST_EVENT = "webhook.test"  # sent by POST /webhooks/{id}/test, whatever the subscription
 WRITABLE = ("url", "events", "description", "active")
 

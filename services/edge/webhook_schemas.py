@@ -97,9 +97,14 @@ def components() -> dict[str, Any]:
                 "userId": {"type": "string", "description": "The webhook's owner"},
                 "data": {"type": "object", "properties": {
                     "task": _ref("Task"),
+                    "list": {"allOf": [_ref("List")], "description": "list.* events: the list "
+                             "as the receiving user sees it (as it was, for list.deleted and for the "
+                             "member a list.member_removed is about)"},
+                    "member": {"allOf": [_ref("Member")], "description": "list.member_added, "
+                               "list.member_updated and list.member_removed: which member"},
                     "changed": {"type": "array", "items": {"type": "string"},
-                                "description": "task.updated and task.completed: the fields "
-                                "that changed"},
+                                "description": "task.updated, task.completed and list.updated: "
+                                "the fields that changed"},
                     "reminder": {"type": "object", "description": (
                         f"task.reminder: which of the task's (up to {MAX_REMINDERS}) "
                         "reminders fired: its index, as set, and its moment"),

@@ -28,6 +28,7 @@ from services.domain import reminders, targets
 from services.domain.tasks import view
 from services.domain.webhooks import TEST_EVENT
 from services.edge import metrics
+from services.edge.representation import task_path
 from services.events import changes, delivery, signing
 from services.events.ports import Message, Queue, Schedules
 from services.events.settings import MAX_QUEUE_DELAY, Settings
@@ -74,18 +75,27 @@ class Dispatcher:
                 kind, data_ = event
                 self._publish(changes.audience(change), kind, data_, change.moment,
                               seed=change.record_id)
+        elif isinstance(change, changes.ListChange):
+            for said in changes.list_events(change):
+                self._publish([said.user], said.kind, said.data, change.moment,
+                              seed=f"{change.record_id}/{said.kind}/{said.subject}")
         elif isinstance(change, changes.WebhookTest):
             self._test(change)
 
-    def _with_url(self, task: dict[str, Any]) -> dict[str, Any]:
+    def _with_urls(self, data_: dict[str, Any]) -> dict[str, Any]:
+        """The task's or the list's URL, as the API's own answers carry it."""
         api = self.settings.api_url
-        return {**task, "url": f"{api}/todos/{task['taskId']}"} if api else task
+        if not api:
+            return data_
+        if "task" in data_:
+            return {**data_, "task": {**data_["task"], "url": api + task_path(data_["task"])}}
+        return {**data_, "list": {**data_["list"], "url": f"{api}/lists/{data_['list']['listId']}"}}
 
     def _publish(self, users: list[str], kind: str, data_: dict[str, Any], moment: datetime,
                  *, seed: str) -> None:
         """One event per user who hears of it, queued for each of their webhooks that
         subscribed to its type."""
-        data_ = {**data_, "task": self._with_url(data_["task"])}
+        data_ = self._with_urls(data_)
         messages: list[Message] = []
         for user in users:
             hooks = [hook for hook in data.list_all(user) if hook.active and kind in hook.events]

@@ -98,8 +98,8 @@ def components() -> dict[str, Any]:
                 "data": {"type": "object", "properties": {
                     "task": _ref("Task"),
                     "list": {"allOf": [_ref("List")], "description": "list.* events: the list "
-                             "as the receiving user sees it (as it was, for list.deleted and for the "
-                             "member a list.member_removed is about)"},
+                             "as the receiving user sees it (as it was, for list.deleted and "
+                             "for the member a list.member_removed is about)"},
                     "member": {"allOf": [_ref("Member")], "description": "list.member_added, "
                                "list.member_updated and list.member_removed: which member"},
                     "changed": {"type": "array", "items": {"type": "string"},

@@ -7,6 +7,7 @@ DeleteItem, ConditionCheckItem; TransactGetItems: GetItem); there is no action o
 from typing import Any
 
 from models.delivery import PARTITION_SUFFIX as DELIVERIES
+from models.list import LIST_PREFIX, PURGE_PARTITION
 from models.webhook import PARTITION_SUFFIX as WEBHOOKS
 from models.webhook import SECRET_PARTITION_SUFFIX as SECRETS
 
@@ -39,6 +40,11 @@ READS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
 # logs and webhooks' failing state.
 DISPATCHER_READS = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"]
 DISPATCHER_WRITES = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+# The clean-up of deleted lists (services/domain/lists.py, purge_and_continue): it deletes the
+# tasks of a deleted list's partition `list#<L>` and the list's marker in `purge#lists`, and
+# writes a marker again when work is left. Never the list's other items (record, tombstones,
+# idempotency records: `list#<L>#…`).
+PURGE_WRITES = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
 # What Lambda's event source mapping needs of the stream (named: no ListStreams, which only
 # takes "*" and which a mapping given the stream's ARN does not use).
 STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
@@ -67,5 +73,11 @@ def dispatcher_statements(table_arn: str, stream_arn: str) -> list[dict[str, Any
         {"Sid": "Read", "Effect": "Allow", "Action": DISPATCHER_READS, "Resource": [table_arn]},
         {"Sid": "DeliveryLogs", "Effect": "Allow", "Action": DISPATCHER_WRITES,
          "Resource": [table_arn], "Condition": partitions_like(DELIVERIES, WEBHOOKS)},
+        {"Sid": "PurgeDeletedLists", "Effect": "Allow", "Action": PURGE_WRITES,
+         "Resource": [table_arn], "Condition": {"ForAllValues:StringLike": {
+             "dynamodb:LeadingKeys": [f"{LIST_PREFIX}*", PURGE_PARTITION]}}},
+        {"Sid": "NoListRecords", "Effect": "Deny", "Action": PURGE_WRITES,
+         "Resource": [table_arn], "Condition": {"ForAnyValue:StringLike": {
+             "dynamodb:LeadingKeys": [f"{LIST_PREFIX}*#*"]}}},
         {"Sid": "Stream", "Effect": "Allow", "Action": STREAM_READS, "Resource": [stream_arn]},
     ]

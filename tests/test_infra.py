@@ -12,6 +12,7 @@ from models import TodoModel
 from policy.rules import taggable
 from services.edge.gateway_document import GATEWAY_KEYWORDS
 from services.edge.routes import EVENT_FUNCTIONS, FUNCTIONS, ROUTES
+from tests import iam_sim
 from tests.support import ROOT
 from tests.test_gateway_document import UNSUPPORTED, keywords
 
@@ -545,6 +546,10 @@ def test_the_dispatchers_role_does_only_its_work(stack: dict[str, Any]) -> None:
                  [table["arn"]]),
         "DeliveryLogs": (["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                          [table["arn"]]),
+        "PurgeDeletedLists": (["dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+                               "dynamodb:UpdateItem"], [table["arn"]]),
+        "NoListRecords": (["dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+                           "dynamodb:UpdateItem"], [table["arn"]]),
         "Stream": (["dynamodb:DescribeStream", "dynamodb:GetRecords",
                     "dynamodb:GetShardIterator"], [table["streamArn"]]),
         "DeliveryQueue": (["sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -561,11 +566,42 @@ def test_the_dispatchers_role_does_only_its_work(stack: dict[str, Any]) -> None:
         "Tracing": (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
     }
     assert {sid: (s["Action"], s["Resource"]) for sid, s in statements.items()} == expected
-    # Writes only to delivery logs and webhooks' state, never a task.
+    # Writes only to delivery logs and webhooks' state, never a task of a live list...
     assert statements["DeliveryLogs"]["Condition"] == {"ForAllValues:StringLike": {
         "dynamodb:LeadingKeys": ["*#deliveries", "*#webhooks"]}}
+    # ...and deletes only in shared lists' task partitions (a deleted list's clean-up) and
+    # their markers: never a user's own tasks, nor a list's record, tombstones or keys.
+    assert statements["PurgeDeletedLists"]["Condition"] == {"ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": ["list#*", "purge#lists"]}}
+    assert statements["NoListRecords"]["Effect"] == "Deny"
+    assert statements["NoListRecords"]["Condition"] == {"ForAnyValue:StringLike": {
+        "dynamodb:LeadingKeys": ["list#*#*"]}}
     assert statements["PassSchedulerRole"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+
+
+def test_the_dispatcher_may_clean_up_a_deleted_lists_tasks_and_nothing_else(
+        stack: dict[str, Any]) -> None:
+    """Its role, evaluated as IAM would, for each item the clean-up and the deliveries write
+    and for the items they must never touch."""
+    policy = _policies(stack)["dispatchEvents"]
+    table = one(stack, "aws:dynamodb/table:Table")["state"]["arn"]
+    shared = "list#01234567-89ab-7cde-8f01-23456789abcd"
+
+    def may(action: str, partition: str) -> bool:
+        return iam_sim.allowed(policy, f"dynamodb:{action}", table,
+                               {"dynamodb:LeadingKeys": [partition]})
+
+    for action in ("BatchWriteItem", "DeleteItem"):
+        assert may(action, shared) and may(action, "purge#lists")
+    assert may("UpdateItem", "purge#lists") and may("PutItem", "ana#deliveries")
+    for partition in ("ana", f"{shared}#meta", f"{shared}#deleted", f"{shared}#idempotency",
+                      "ana#lists", "ana#webhook-secrets", "ana#idempotency"):
+        for action in ("BatchWriteItem", "DeleteItem", "PutItem", "UpdateItem"):
+            assert not may(action, partition), (action, partition)
+    # A batch naming one forbidden item among allowed ones is refused whole.
+    assert not iam_sim.allowed(policy, "dynamodb:BatchWriteItem", table,
+                               {"dynamodb:LeadingKeys": [shared, "ana"]})
 
 
 def test_the_scheduler_may_invoke_the_dispatcher_and_nothing_else(stack: dict[str, Any]) -> None:

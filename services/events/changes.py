@@ -1,7 +1,8 @@
 """What a record of the table's stream means for events: a task created, changed or
 deleted (one record, one change, whichever route made it, a clear's deletes included), a
 list created, renamed or deleted or its members changed (the list's record), the default
-list renamed (its owner's profile), a webhook asking for a test event, or nothing (the
+list renamed (its owner's profile), a webhook asking for a test event, a deleted list's
+tasks awaiting the clean-up (its marker written), or nothing (the
 table's other items: idempotency records, tombstones, memberships, delivery logs...).
 Records are in Lambda's DynamoDB event format; the local server hands over the same shape
 (emulator/streams.py)."""
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from models import ListRecord, ListsProfile, MemberEntry, TodoModel, Webhook
-from models.list import LIST_PREFIX, RECORD_KEY, list_id_of
+from models.list import LIST_PREFIX, PURGE_PARTITION, RECORD_KEY, list_id_of
 from models.membership import PARTITION_SUFFIX as MEMBERSHIPS
 from models.membership import PROFILE_KEY
 from models.webhook import PARTITION_SUFFIX as WEBHOOKS
@@ -49,6 +50,12 @@ class ListEvent(NamedTuple):
     user: str  # who hears of it (one event per member: `list.role` is theirs)
     data: dict[str, Any]
     subject: str  # what in the record it is about (a member's id, or "list")
+
+
+class PurgeRequest(NamedTuple):
+    """A deleted list's marker written: its tasks await the bounded clean-up."""
+
+    list_id: str
 
 
 class WebhookTest(NamedTuple):
@@ -89,7 +96,7 @@ def _profile(image: dict[str, Any] | None) -> ListsProfile | None:
     return ListsProfile.from_raw_data(image) if image else None
 
 
-def read(record: dict[str, Any]) -> TaskChange | ListChange | WebhookTest | None:
+def read(record: dict[str, Any]) -> TaskChange | ListChange | PurgeRequest | WebhookTest | None:
     stream = record.get("dynamodb") or {}
     keys = stream.get("Keys") or {}
     partition = keys.get("userID", {}).get("S", "")
@@ -101,6 +108,8 @@ def read(record: dict[str, Any]) -> TaskChange | ListChange | WebhookTest | None
     if partition.startswith(LIST_PREFIX) and sort_key == RECORD_KEY:
         return ListChange(_list(old_image), _list(new_image), _moment(record),
                           str(record.get("eventID", "")))
+    if partition == PURGE_PARTITION and new_image:
+        return PurgeRequest(sort_key)
     if partition.endswith(MEMBERSHIPS) and sort_key == PROFILE_KEY:
         return ListChange(_profile(old_image), _profile(new_image), _moment(record),
                           str(record.get("eventID", "")), owner=partition.removesuffix(MEMBERSHIPS))

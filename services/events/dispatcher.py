@@ -3,7 +3,8 @@
 - a batch of the table's stream records: each task change becomes at most one event per
   subscribed webhook of each user who hears of it, written to the delivery log and queued;
   the task's reminder schedules are created, moved or deleted to match it; a webhook's test
-  request becomes a webhook.test event;
+  request becomes a webhook.test event; a deleted list's marker (written with the delete,
+  and again by a run that left work) runs one bounded clean-up of deleted lists' tasks;
 - a batch of queued deliveries: each is one attempt (signed, to the checked address, within
   the time limit); a failure is queued again after the next delay of the retry schedule,
   and after the last one the delivery is given up (dead-letter queue, `failed`);
@@ -24,7 +25,7 @@ from models import Delivery
 from models import delivery as delivery_keys
 from models.delivery import DELIVERY_TTL
 from services.data import webhooks as data
-from services.domain import reminders, targets
+from services.domain import lists, reminders, targets
 from services.domain.tasks import view
 from services.domain.webhooks import TEST_EVENT
 from services.edge import metrics
@@ -79,6 +80,11 @@ class Dispatcher:
             for said in changes.list_events(change):
                 self._publish([said.user], said.kind, said.data, change.moment,
                               seed=f"{change.record_id}/{said.kind}/{said.subject}")
+        elif isinstance(change, changes.PurgeRequest):
+            done = lists.purge_and_continue()
+            metrics.count("ListTasksPurged", done.tasks)
+            log.info("deleted lists cleaned up", extra={
+                "tasks": done.tasks, "lists": done.lists, "more": done.more})
         elif isinstance(change, changes.WebhookTest):
             self._test(change)
 

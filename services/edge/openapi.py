@@ -111,7 +111,10 @@ def parameters(route: Route, *, for_clients: bool = False) -> list[dict[str, Any
                        "24 h); the same key with another body is 422.",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params and _versioned(route):
+    # A clear (DELETE of a list's tasks by status) takes none: it deletes tasks of many
+    # versions, and /todos's clear never had one.
+    if (route.method in ("PUT", "PATCH", "DELETE") and route.path_params and _versioned(route)
+            and route.response != "ClearResult"):
         params.append(dict(_IF_MATCH))
     if _conditional_get(route):
         params.append(dict(_IF_NONE_MATCH))

@@ -5,6 +5,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import boto3
@@ -233,17 +234,35 @@ def _add_missing_indexes(ddb: Any, table: str, existing: dict[str, Any],
         if index["IndexName"] in present:
             continue
         keys = [key["AttributeName"] for key in index["KeySchema"]]
-        ddb.update_table(
-            TableName=table,
+        _when_settled(ddb, table, partial(
+            ddb.update_table, TableName=table,
             AttributeDefinitions=[types[name] for name in keys],
             GlobalSecondaryIndexUpdates=[{"Create": index}],
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            indexes = ddb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
-            if all(i.get("IndexStatus", "ACTIVE") == "ACTIVE" for i in indexes):
-                break
-            time.sleep(0.5)
+        ))
+        _when_settled(ddb, table, lambda: None)
+
+
+def _when_settled(ddb: Any, table: str, action: Callable[[], object]) -> None:
+    """Run `action` once the table and its indexes are settled (ACTIVE, no backfill): DynamoDB
+    takes one index change at a time, and DynamoDB Local may answer LimitExceeded for a
+    moment after it reports the previous one ACTIVE, so that answer is waited out too."""
+    deadline = time.monotonic() + 120
+    while True:
+        described = ddb.describe_table(TableName=table)["Table"]
+        indexes = described.get("GlobalSecondaryIndexes", [])
+        settled = described.get("TableStatus", "ACTIVE") == "ACTIVE" and all(
+            i.get("IndexStatus", "ACTIVE") == "ACTIVE" and not i.get("Backfilling")
+            for i in indexes)
+        if settled:
+            try:
+                action()
+                return
+            except ddb.exceptions.LimitExceededException:
+                if time.monotonic() > deadline:
+                    raise
+        elif time.monotonic() > deadline:
+            raise TimeoutError(f"table {table} did not settle within 120 s")
+        time.sleep(0.5)
 
 
 class RequestCounter:

@@ -1147,3 +1147,123 @@ def test_the_api_reference_shows_every_operation_under_the_apps_csp(
         "200")
     expect(listing.locator(".live-responses-table")).to_contain_text("seen from the reference")
     assert problems == [] and elsewhere == []
+
+
+# ---- lists and sharing (docs/LISTS.md) ----------------------------------------------------
+
+def switcher(page: Page) -> Locator:
+    return page.get_by_label("List", exact=True)
+
+
+def shown_list(page: Page) -> Locator:
+    return switcher(page).locator("option:checked")
+
+
+def new_list(page: Page, name: str) -> None:
+    page.get_by_role("button", name="New list").click()
+    page.get_by_label("List name").fill(name)
+    page.get_by_role("button", name="Create list").click()
+    expect(shown_list(page)).to_have_text(name)
+    expect(page.locator("#tasks")).to_have_attribute("aria-busy", "false")
+
+
+def choose(page: Page, name: str) -> None:
+    switcher(page).select_option(label=name)
+    expect(shown_list(page)).to_have_text(name)
+    expect(page.locator("#tasks")).to_have_attribute("aria-busy", "false")
+
+
+def pull(page: Page) -> None:
+    """The page asks the server at once, as when its tab regains focus (not within 1 s of the
+    last time)."""
+    page.wait_for_timeout(1100)
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+
+
+def lists_of(server: LocalServer, user: str) -> dict[str, dict[str, Any]]:
+    reply = api_for(server).request("GET", "/lists?limit=100", user=user)
+    assert reply.status == 200, reply.body
+    return {entry["name"]: entry for entry in reply.json()}
+
+
+def in_list(server: LocalServer, user: str, list_id: str) -> dict[str, dict[str, Any]]:
+    reply = api_for(server).request("GET", f"/lists/{list_id}/todos?limit=100", user=user)
+    assert reply.status == 200, reply.body
+    return {t["title"]: t for t in reply.json()}
+
+
+def shared_list(server: LocalServer, owner: str, name: str, **members: str) -> str:
+    """A list of `owner` that each of `members` (user: role) joined by link, through the API."""
+    api = api_for(server)
+    list_id: str = api.request("POST", "/lists", user=owner, json_body={"name": name}).json()["listId"]
+    for user, role in members.items():
+        token = api.request("POST", f"/lists/{list_id}/invitations", user=owner,
+                            json_body={"role": role}).json()["token"]
+        assert api.request("POST", "/invitations/accept", user=user,
+                           json_body={"token": token}).status == 200
+    return list_id
+
+
+def test_lists_are_created_switched_remembered_renamed_and_deleted(
+        context: BrowserContext, server: LocalServer) -> None:
+    user = fresh_user("lia")
+    page = open_app(context, server, QUIET)
+    sign_in(page, user)
+    expect(shown_list(page)).to_have_text("Tasks")  # the default list, first
+    add(page, "Pay rent")
+
+    new_list(page, "Groceries")
+    expect(page.get_by_text("Nothing here.")).to_be_visible()
+    add(page, "Milk")
+    add(page, "Eggs")
+    expect(page.get_by_text("2 items left")).to_be_visible()
+    axe(page, "lists-switcher")
+    settled(page)
+    groceries = lists_of(server, user)["Groceries"]
+    assert groceries["role"] == "owner"
+    stored_here = in_list(server, user, groceries["listId"])
+    assert set(stored_here) == {"Milk", "Eggs"}
+    assert {t["listId"] for t in stored_here.values()} == {groceries["listId"]}
+    assert set(stored(server, user)) == {"Pay rent"}  # the default list holds its own
+
+    choose(page, "Tasks")
+    assert titles(page) == ["Pay rent"]
+    page.reload()
+    expect(shown_list(page)).to_have_text("Tasks")
+    choose(page, "Groceries")
+    page.reload()  # the choice is remembered
+    expect(shown_list(page)).to_have_text("Groceries")
+    expect(box(page, "Milk")).to_be_visible()
+    assert titles(page) == ["Eggs", "Milk"]
+
+    # Rename: a bad name is refused beside the field; a good one is stored.
+    page.get_by_role("button", name="Rename").click()
+    name = page.get_by_label("List name")
+    expect(name).to_have_value("Groceries")
+    name.fill("   ")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_text("Type a name for the list.")).to_be_visible()
+    axe(page, "list-rename-error")
+    name.fill("Food")
+    name.press("Enter")
+    expect(shown_list(page)).to_have_text("Food")
+    expect(page.get_by_role("button", name="Rename")).to_be_focused()
+    assert lists_of(server, user)["Food"]["listId"] == groceries["listId"]
+
+    # Delete, with a confirmation; Cancel keeps it.
+    page.get_by_role("button", name="Delete list").click()
+    expect(page.get_by_text("Delete “Food” and all its tasks, for every member?")).to_be_visible()
+    axe(page, "list-delete-confirm")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("button", name="Delete list")).to_be_focused()
+    assert "Food" in lists_of(server, user)
+    page.get_by_role("button", name="Delete list").press("Enter")
+    page.get_by_role("button", name="Yes, delete it").press("Enter")
+    expect(shown_list(page)).to_have_text("Tasks")
+    expect(switcher(page)).to_be_focused()  # not the page body
+    expect(switcher(page).locator("option")).to_have_count(1)
+    assert titles(page) == ["Pay rent"]
+    assert set(lists_of(server, user)) == {"Tasks"}
+    gone = api_for(server).request("GET", f"/lists/{groceries['listId']}/todos", user=user)
+    assert gone.status == 404
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@
 
 import { ChecklistEditor } from "./checklist.js";
 import { clearErrors } from "./feedback.js";
+import { people, who } from "./list.js";
 import { DueEditor, RepeatEditor, ZoneEditor } from "./when.js";
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"];
@@ -38,6 +39,19 @@ export const FIELDS = [
     },
     read: (control) => control.value,
     now: (task) => task.priority,
+  },
+  {
+    // Only in a shared list: a member of it, or nobody.
+    name: "assigneeId", label: "Assigned to", words: "assignee", row: "when", skip: () => !people.shared,
+    make: (task) => {
+      const select = el("select");
+      const ids = people.members.map((m) => m.userId);
+      if (task.assigneeId && !ids.includes(task.assigneeId)) ids.push(task.assigneeId);
+      select.append(new Option("Nobody", ""), ...ids.map((id) => new Option(who(id), id, false, id === task.assigneeId)));
+      return select;
+    },
+    read: (control) => orNull(control.value),
+    now: (task) => task.assigneeId || null,
   },
   {
     name: "dueDate", words: "due date", own: true, // date, and a time if it has one
@@ -94,7 +108,8 @@ export class Editor {
     this.controls = {}; // API field name -> the control an error about it is shown beside
     this.parts = {}; // API field name -> what `read` reads
     const rows = {};
-    for (const spec of FIELDS) {
+    this.fields = FIELDS.filter((spec) => !spec.skip?.());
+    for (const spec of this.fields) {
       const id = `${spec.name}-${made}`;
       const part = spec.make(task, id);
       this.parts[spec.name] = part;
@@ -153,7 +168,7 @@ export class Editor {
   /** The merge patch from `task` to what the form says: changed fields only, null clears. */
   changes(task) {
     const patch = {};
-    for (const spec of FIELDS) {
+    for (const spec of this.fields) {
       const value = spec.read(this.parts[spec.name], task, this.parts);
       if (JSON.stringify(value) !== JSON.stringify(spec.now(task))) patch[spec.name] = value;
     }

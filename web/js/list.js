@@ -9,6 +9,13 @@ export const STATUS_WORDS = { pending: "To do", in_progress: "In progress", comp
 
 let made = 0;
 
+/** Who the page shows tasks to, and of which list: the signed-in user, whether the list is
+ * shared (cards then say who added, changed and is assigned to each task), its members, and
+ * whether the user may only read it (a viewer). */
+export const people = { me: null, shared: false, members: [], readonly: false };
+/** A member as the page names them: no user directory is exposed, so by user id; "you". */
+export const who = (userId) => (userId === people.me ? "you" : userId);
+
 export class TaskList {
   /** @param {HTMLElement} fallback where focus goes when the list is left empty */
   constructor(ul, template, fallback) {
@@ -75,13 +82,14 @@ export class TaskList {
 }
 
 function update(li, task, pending) {
-  const signature = JSON.stringify([task, pending]);
+  const signature = JSON.stringify([task, pending, people.shared, people.readonly]);
   if (li.dataset.signature === signature) return;
   li.dataset.signature = signature;
   const done = task.status === "completed";
   li.classList.toggle("completed", done);
   li.classList.toggle("pending", pending);
   li.querySelector(".done").checked = done;
+  li.querySelector(".done").disabled = people.readonly;
   li.querySelector(".title").textContent = task.title;
   li.querySelector(".edit").setAttribute("aria-label", `Edit ${task.title}`);
   li.querySelector(".delete").setAttribute("aria-label", `Delete ${task.title}`);
@@ -115,6 +123,11 @@ function details(task, pending) {
     parts.push(badge(`☑ ${done}/${checklist.length}`, `checklist ${done} of ${checklist.length} done`));
   }
   for (const tag of task.tags || []) parts.push(badge(`#${tag}`));
+  if (people.shared) {
+    if (task.assigneeId) parts.push(badge(`assigned to ${who(task.assigneeId)}`));
+    const by = task.updatedBy || task.createdBy;
+    if (by) parts.push(badge(`${task.version > 1 ? "changed" : "added"} by ${who(by)}`));
+  }
   if (task.description) parts.push(document.createTextNode(task.description));
   return parts;
 }

@@ -1267,3 +1267,95 @@ def test_lists_are_created_switched_remembered_renamed_and_deleted(
     gone = api_for(server).request("GET", f"/lists/{groceries['listId']}/todos", user=user)
     assert gone.status == 404
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
+        browser: Browser, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("olga"), fresh_user("ben")
+    owners = browser.new_context(viewport=DESKTOP)
+    members = browser.new_context(viewport=PHONE)
+    try:
+        owners.grant_permissions(["clipboard-read", "clipboard-write"])
+        owner = open_app(owners, server, QUIET)
+        sign_in(owner, owner_user)
+        new_list(owner, "Trip")
+        expect(owner.get_by_role("button", name="Assigned to me")).to_be_hidden()  # not shared yet
+
+        # The share dialog, by keyboard: an editor's link, copied.
+        owner.get_by_role("button", name="Share Trip").press("Enter")
+        dialog = owner.get_by_role("dialog", name="Share “Trip”")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(f"{owner_user} (you)Owner")
+        axe(owner, "share-dialog")
+        dialog.get_by_label("Role").select_option("editor")
+        dialog.get_by_role("button", name="Create link").click()
+        link_field = dialog.get_by_label("Invitation link (shown once)")
+        expect(link_field).to_be_focused()
+        link = link_field.input_value()
+        assert re.fullmatch(re.escape(server.url) + r"/#join=tdl_[\w-]{86}", link), link
+        dialog.get_by_role("button", name="Copy link").click()
+        expect(dialog.get_by_role("status")).to_have_text("Link copied.")
+        assert owner.evaluate("() => navigator.clipboard.readText()") == link
+        expect(dialog.get_by_role("list", name="Open invitations")).to_contain_text("Editor link, expires")
+        axe(owner, "share-dialog-link")
+        owner.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(owner.get_by_role("button", name="Share Trip")).to_be_focused()
+
+        # The other person opens the link: signs in, joins, the token leaves the address.
+        member = members.new_page()
+        member.goto(link)
+        expect(member.get_by_text("Sign in to join the list you were invited to.")).to_be_visible()
+        assert "join" not in member.url
+        sign_in(member, member_user)
+        expect(shown_list(member)).to_have_text("Trip (shared)")
+        expect(member.get_by_role("status")).to_have_text("You joined “Trip” as editor.")
+        assert "join" not in member.url
+        add(member, "Book tickets")
+        expect(item(member, "Book tickets")).to_contain_text("added by you")
+        axe(member, "member-editor-phone")
+
+        # The owner's page learns it at its next pull, with who added it.
+        pull(owner)
+        expect(item(owner, "Book tickets")).to_contain_text(f"added by {member_user}")
+        box(owner, "Book tickets").check()
+        settled(owner)
+        pull(member)
+        expect(box(member, "Book tickets")).to_be_checked()
+        expect(item(member, "Book tickets")).to_contain_text(f"changed by {owner_user}")
+        trip = lists_of(server, owner_user)["Trip"]
+        task = in_list(server, member_user, trip["listId"])["Book tickets"]
+        assert (task["createdBy"], task["updatedBy"], task["status"]) == (member_user, owner_user, "completed")
+
+        # Viewer: the member's page turns read-only at its next pull.
+        owner.get_by_role("button", name="Share Trip").click()
+        dialog.get_by_label(f"Role of {member_user}").select_option("viewer")
+        expect(dialog.get_by_role("status")).to_have_text(f"{member_user} is now a viewer.")
+        members_now = api_for(server).request("GET", f"/lists/{trip['listId']}/members", user=owner_user)
+        assert {m["userId"]: m["role"] for m in members_now.json()}[member_user] == "viewer"
+        member.get_by_label("New task").focus()
+        pull(member)
+        expect(member.get_by_text("You can read this list; only its owner and editors can change it.")).to_be_visible()
+        expect(member.get_by_label("New task")).to_be_hidden()
+        expect(member.get_by_role("button", name="Edit Book tickets")).to_be_hidden()
+        expect(box(member, "Book tickets")).to_be_disabled()
+        focus_is_kept(member)
+        axe(member, "viewer-phone")
+
+        # Removed: the list disappears for the member.
+        dialog.get_by_role("button", name=f"Remove {member_user}").click()
+        expect(dialog.get_by_role("status")).to_have_text(f"Removed {member_user} from the list.")
+        expect(dialog.get_by_role("list", name="Members")).not_to_contain_text(member_user)
+        focus_is_kept(owner)
+        owner.keyboard.press("Escape")
+        pull(member)
+        expect(member.get_by_role("alert")).to_have_text(
+            "“Trip” is no longer available to you: it was deleted, or you were removed from it.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        expect(switcher(member).locator("option")).to_have_count(1)
+        expect(member.get_by_label("New task")).to_be_visible()  # the default list is theirs
+        focus_is_kept(member)
+        assert owner.errors == []  # type: ignore[attr-defined]
+    finally:
+        owners.close()
+        members.close()

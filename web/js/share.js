@@ -5,7 +5,7 @@
 
 import { alertIn, quote } from "./feedback.js";
 import { listPath } from "./lists.js";
-import { who } from "./list.js";
+import { people, who } from "./list.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}) => Object.assign(document.createElement(tag), props);
@@ -70,7 +70,7 @@ export class ShareDialog {
   drawMembers(members, owner) {
     $("members").replaceChildren(...members.map((m) => {
       const li = el("li");
-      const name = who(m.userId);
+      const name = m.userId === people.me ? `${m.userId} (you)` : m.userId;
       li.append(el("span", { className: "who-is", textContent: name }));
       if (owner && m.role !== "owner") {
         const select = el("select", { ariaLabel: `Role of ${name}` });

@@ -1359,3 +1359,132 @@ def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
     finally:
         owners.close()
         members.close()
+
+
+def test_leaving_bad_links_and_a_deleted_list(browser: Browser, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("pia"), fresh_user("tom")
+    api = api_for(server)
+    list_id = shared_list(server, owner_user, "Club")
+
+    def link(role: str = "editor") -> tuple[str, str]:
+        made = api.request("POST", f"/lists/{list_id}/invitations", user=owner_user,
+                           json_body={"role": role}).json()
+        return made["invitationId"], f"{server.url}/{QUIET}#join={made['token']}"
+
+    members = browser.new_context(viewport=PHONE)
+    owners = browser.new_context(viewport=DESKTOP)
+    try:
+        # A revoked link: a clear error, and the member's own list.
+        revoked_id, revoked = link()
+        assert api.request("DELETE", f"/lists/{list_id}/invitations/{revoked_id}",
+                           user=owner_user).status == 200
+        member = open_app(members, server, QUIET)
+        member.goto(revoked)  # the address changes in an open tab
+        expect(member.get_by_text("Sign in to join the list you were invited to.")).to_be_visible()
+        sign_in(member, member_user)
+        expect(member.get_by_role("alert")).to_have_text(
+            "This invitation link does not work: it was revoked, already used, or never existed. "
+            "Ask the list's owner for a new one.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        assert "join" not in member.url
+        axe(member, "join-error-phone")
+
+        # An expired one (the server's 410; the clock cannot be moved a week here).
+        _, expiring = link()
+        member.route("**/invitations/accept", lambda route: route.fulfill(
+            status=410, json={"title": "Gone", "status": 410, "detail": "The invitation expired."},
+            headers={"Content-Type": "application/problem+json"}))
+        member.goto(expiring)
+        expect(member.get_by_role("alert")).to_have_text(
+            "This invitation link has expired. Ask the list's owner for a new one.")
+        member.unroute("**/invitations/accept")
+
+        # A good one (the page is signed in already): joined; then Leave, by keyboard.
+        _, good = link()
+        member.goto(good)
+        expect(shown_list(member)).to_have_text("Club (shared)")
+        member.get_by_role("button", name="Members of Club").press("Enter")
+        dialog = member.get_by_role("dialog", name="Members of “Club”")
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(f"{member_user} (you)Editor")
+        expect(dialog.get_by_role("button", name="Create link")).to_be_hidden()  # the owner's
+        axe(member, "members-dialog-phone")
+        dialog.get_by_role("button", name="Leave list").press("Enter")
+        expect(member.get_by_role("status")).to_have_text("You left “Club”.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        expect(switcher(member)).to_be_focused()
+        expect(switcher(member).locator("option")).to_have_count(1)
+        members_now = api.request("GET", f"/lists/{list_id}/members", user=owner_user).json()
+        assert [m["userId"] for m in members_now] == [owner_user]
+
+        # Joined again; the owner deletes the list: the member loses it too.
+        _, again = link()
+        member.goto(again)
+        expect(shown_list(member)).to_have_text("Club (shared)")
+        owner = open_app(owners, server, QUIET)
+        sign_in(owner, owner_user)
+        choose(owner, "Club (shared)")
+        owner.get_by_role("button", name="Delete list").click()
+        owner.get_by_role("button", name="Yes, delete it").click()
+        expect(shown_list(owner)).to_have_text("Tasks")
+        pull(member)
+        expect(member.get_by_role("alert")).to_have_text(
+            "“Club” is no longer available to you: it was deleted, or you were removed from it.")
+        expect(switcher(member).locator("option")).to_have_count(1)
+        assert api.request("GET", f"/lists/{list_id}", user=member_user).status == 404
+        assert member.errors == []  # type: ignore[attr-defined]
+    finally:
+        members.close()
+        owners.close()
+
+
+def test_tasks_are_assigned_to_members_and_filtered_by_assigned_to_me(
+        context: BrowserContext, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("ada"), fresh_user("kim")
+    list_id = shared_list(server, owner_user, "Chores", **{member_user: "editor"})
+    page = open_app(context, server, QUIET)
+    sign_in(page, owner_user)
+    choose(page, "Chores (shared)")
+    add(page, "Dishes")
+    add(page, "Laundry")
+
+    page.get_by_role("button", name="Edit Dishes").click()
+    assignee = page.get_by_label("Assigned to")
+    expect(assignee.locator("option")).to_have_text(["Nobody", "you", member_user])
+    expect(assignee).to_have_value("")
+    axe(page, "edit-assignee")
+    assignee.select_option(member_user)
+    page.get_by_role("button", name="Save").click()
+    expect(item(page, "Dishes")).to_contain_text(f"assigned to {member_user}")
+    page.get_by_role("button", name="Edit Laundry").click()
+    page.get_by_label("Assigned to").select_option(label="you")
+    page.get_by_role("button", name="Save").press("Enter")
+    expect(item(page, "Laundry")).to_contain_text("assigned to you")
+    settled(page)
+    here = in_list(server, owner_user, list_id)
+    assert (here["Dishes"]["assigneeId"], here["Laundry"]["assigneeId"]) == (member_user, owner_user)
+
+    mine = page.get_by_role("button", name="Assigned to me")
+    mine.press("Enter")
+    expect(mine).to_have_attribute("aria-pressed", "true")
+    assert titles(page) == ["Laundry"]
+    axe(page, "assigned-to-me")
+    page.get_by_role("button", name="Active").click()  # combines with the status filters
+    assert titles(page) == ["Laundry"]
+    mine.click()
+    assert titles(page) == ["Laundry", "Dishes"]
+
+    # Back to nobody.
+    page.get_by_role("button", name="Edit Dishes").click()
+    page.get_by_label("Assigned to").select_option(label="Nobody")
+    page.get_by_role("button", name="Save").click()
+    expect(item(page, "Dishes")).not_to_contain_text("assigned to")
+    settled(page)
+    assert in_list(server, owner_user, list_id)["Dishes"]["assigneeId"] is None
+
+    # The default list has no one to assign to.
+    choose(page, "Tasks")
+    add(page, "Mine alone")
+    page.get_by_role("button", name="Edit Mine alone").click()
+    expect(page.get_by_label("Assigned to")).to_have_count(0)
+    expect(page.get_by_role("button", name="Assigned to me")).to_be_hidden()
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -139,6 +139,7 @@ export class Lists {
   /** Accept an invitation; resolves the joined list's id, or null (the error is shown). */
   async join(token) {
     sessionStorage.removeItem(JOIN);
+    alertIn($("lists"), "");
     try {
       const { data } = await this.api.request("POST", "/invitations/accept", { body: { token } });
       this.drop(data.listId);

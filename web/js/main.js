@@ -86,6 +86,12 @@ function wire() {
     });
   }
   window.addEventListener("hashchange", () => {
+    if (location.hash.startsWith("#join=")) { // a link pasted into an open tab
+      takeJoinToken();
+      $("join-note").hidden = !!app;
+      if (app) joinFromLink().then((listId) => listId && openList(listId));
+      return;
+    }
     view.filter = filterFromHash(location.hash);
     view.shown = WINDOW;
     refresh();
@@ -186,13 +192,16 @@ async function signedIn() {
   $("who").hidden = false;
   $("who-name").textContent = `Signed in as ${session.user()}`;
   $("sign-in-error").hidden = true;
-  // Opened with an invitation link: join, and show that list.
-  const token = takeJoinToken();
-  const joined = token && (await lists.join(token));
-  await openList(joined || lists.current);
+  await openList((await joinFromLink()) || lists.current);
   $("new-title").focus();
   if (people.readonly) $("list-select").focus();
   lists.load().catch(() => {}); // offline: the lists kept on this device meanwhile
+}
+
+/** Opened with an invitation link: join; resolves the list's id (null: not joined, said why). */
+async function joinFromLink() {
+  const token = takeJoinToken();
+  return token ? lists.join(token) : null;
 }
 
 /** Show a list: its own replica (kept on the device), queue of writes and sync schedule. */

@@ -1266,6 +1266,16 @@ def test_lists_are_created_switched_remembered_renamed_and_deleted(
     assert set(lists_of(server, user)) == {"Tasks"}
     gone = api_for(server).request("GET", f"/lists/{groceries['listId']}/todos", user=user)
     assert gone.status == 404
+
+    # Sign out: every list kept on this device goes, with the lists' names.
+    kept = """() => new Promise((done) => { const open = indexedDB.open("todo-app");
+        open.onsuccess = () => { const keys = open.result.transaction("replicas")
+            .objectStore("replicas").getAllKeys(); keys.onsuccess = () => done(keys.result); }; })"""
+    assert f"{user}#{groceries['listId']}" in page.evaluate(kept)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User name")).to_be_focused()
+    assert [k for k in page.evaluate(kept) if k.startswith(user)] == []
+    assert page.evaluate("() => Object.keys(localStorage)") == []
     assert page.errors == []  # type: ignore[attr-defined]
 
 

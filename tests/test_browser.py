@@ -1418,7 +1418,9 @@ def test_leaving_bad_links_and_a_deleted_list(browser: Browser, server: LocalSer
         expect(dialog.get_by_role("list", name="Members")).to_contain_text(f"{member_user} (you)Editor")
         expect(dialog.get_by_role("button", name="Create link")).to_be_hidden()  # the owner's
         axe(member, "members-dialog-phone")
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # not Leave
         dialog.get_by_role("button", name="Leave list").press("Enter")
+        expect(dialog).to_be_hidden()
         expect(member.get_by_role("status")).to_have_text("You left “Club”.")
         expect(shown_list(member)).to_have_text("Tasks")
         expect(switcher(member)).to_be_focused()

@@ -1393,7 +1393,7 @@ def test_leaving_bad_links_and_a_deleted_list(browser: Browser, server: LocalSer
         expect(member.get_by_text("Sign in to join the list you were invited to.")).to_be_visible()
         sign_in(member, member_user)
         expect(member.get_by_role("alert")).to_have_text(
-            "This invitation link does not work: it was revoked, already used, or never existed. "
+            "This invitation link does not work: it was revoked, used, or never existed. "
             "Ask the list's owner for a new one.")
         expect(shown_list(member)).to_have_text("Tasks")
         assert "join" not in member.url

@@ -10,7 +10,7 @@
 import { ChecklistEditor } from "./checklist.js";
 import { clearErrors } from "./feedback.js";
 import { people, who } from "./list.js";
-import { DueEditor, RepeatEditor, ZoneEditor } from "./when.js";
+import { DueEditor, RemindersEditor, RepeatEditor, ZoneEditor } from "./when.js";
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"];
 
@@ -70,6 +70,12 @@ export const FIELDS = [
     make: (task, id) => new RepeatEditor(task, id),
     read: (editor) => editor.value,
     now: RepeatEditor.now,
+  },
+  {
+    name: "reminders", words: "reminders", own: true,
+    make: (task, id) => new RemindersEditor(task, id),
+    read: (editor) => editor.value,
+    now: RemindersEditor.now,
   },
   {
     name: "tags", label: "Tags (comma-separated)", words: "tags",
@@ -132,6 +138,7 @@ export class Editor {
         this.form.append(wrap);
       }
     }
+    for (const part of Object.values(this.parts)) part.watch?.(this.parts); // one field follows another
     const actions = el("div", { className: "actions" });
     const cancel = el("button", { type: "button", className: "quiet", textContent: "Cancel" });
     actions.append(el("button", { type: "submit", textContent: "Save" }), cancel);

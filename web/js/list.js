@@ -3,15 +3,14 @@
 // holding focus leaves (deleted, completed under "Active", removed by a sync), focus moves to
 // the item now in its place, never to the page body.
 
-import { dueWords, repeatWords } from "./when.js";
+import { dueWords, RemindersEditor, reminderWords, repeatWords } from "./when.js";
 
 export const STATUS_WORDS = { pending: "To do", in_progress: "In progress", completed: "Done" };
 
 let made = 0;
 
-/** Who the page shows tasks to, and of which list: the signed-in user, whether the list is
- * shared (cards then say who added, changed and is assigned to each task), its members, and
- * whether the user may only read it (a viewer). */
+/** The user; whether the list shown is shared (cards say who added, changed, is assigned),
+ * its members, and whether the user may only read it (a viewer). */
 export const people = { me: null, shared: false, members: [], readonly: false };
 /** A member as the page names them: no user directory is exposed, so by user id; "you". */
 export const who = (userId) => (userId === people.me ? "you" : userId);
@@ -117,6 +116,11 @@ function details(task, pending) {
   if (task.priority && task.priority !== "normal") parts.push(badge(`${task.priority} priority`));
   if (task.dueDate) parts.push(badge(`due ${dueWords(task)}`));
   if (task.recurrence) parts.push(badge(repeatWords(task.recurrence)));
+  const [first, ...more] = RemindersEditor.now(task);
+  if (first) {
+    const words = reminderWords(first) + (more.length ? ` +${more.length}` : "");
+    parts.push(badge(`🔔 ${words}`, `reminder ${words.replace("+", "and ")}${more.length ? " more" : ""}`));
+  }
   const checklist = task.checklist || [];
   if (checklist.length) {
     const done = checklist.filter((item) => item.done).length;

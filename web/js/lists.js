@@ -1,9 +1,7 @@
-// The user's lists (docs/LISTS.md): the switcher above the tasks (choose, create, rename,
-// delete), what the page knows of the list shown (the caller's role, its members), and joining
-// a list by an invitation link. The link is the app's address with `#join=<token>`: a fragment
-// never reaches a server, so no access log holds the token, and the page sends it in a body.
-// The lists and the choice are kept on the device (localStorage), so a reload, online or not,
-// opens the list last chosen.
+// The user's lists (docs/LISTS.md): the switcher (choose, create, rename, delete), the shown
+// list's role and members, and joining by a link: the app's address with `#join=<token>` (a
+// fragment reaches no server's log; the token goes in a body). Lists and choice are kept on
+// the device, so a reload, online or not, opens the list last chosen.
 
 import { alertIn, announce, clearErrors, focusFirst, quote, showFieldError, showProblem } from "./feedback.js";
 import { people } from "./list.js";
@@ -13,8 +11,7 @@ const JOIN = "todo.join";
 const DEFAULT = { listId: "default", name: "Tasks", role: "owner", memberCount: 1 };
 export const listPath = (listId, rest = "") => `/lists/${encodeURIComponent(listId)}${rest}`;
 
-/** The invitation token in the page's address, if any: kept for the tab (it outlives a hosted
- * sign-in's redirect) and taken out of the address at once. */
+/** The invitation token: out of the address at once, kept for the tab (past a sign-in). */
 export function takeJoinToken() {
   const match = /^#join=([\w-]+)$/.exec(location.hash);
   if (match) {
@@ -25,19 +22,18 @@ export function takeJoinToken() {
 }
 
 const JOIN_ERRORS = {
-  404: "This invitation link does not work: it was revoked, already used, or never existed. Ask the list's owner for a new one.",
-  410: "This invitation link has expired. Ask the list's owner for a new one.",
+  404: "This invitation link does not work: it was revoked, used, or never existed.",
+  410: "This invitation link has expired.",
 };
 
 export class Lists {
-  /** @param {{open: (listId: string) => void, gone: (list: object) => void}} on */
   constructor(api, on) {
     this.api = api;
     this.on = on;
     this.wire();
   }
 
-  /** Signed in as `user`: the lists and the choice kept on this device, until the server's. */
+  /** Signed in: the lists kept on this device, until the server's. */
   use(user) {
     this.user = user;
     this.key = `todo.lists.${user}`;
@@ -45,7 +41,6 @@ export class Lists {
     try { kept = JSON.parse(localStorage.getItem(this.key)); } catch { /* none kept */ }
     this.all = kept?.all?.length ? kept.all : [DEFAULT];
     this.current = this.find(kept?.current) ? kept.current : "default";
-    this.members = [];
     this.mode = null; // the name form: "create" or "rename"
   }
 
@@ -62,12 +57,11 @@ export class Lists {
     localStorage.setItem(this.key, JSON.stringify({ all: this.all, current: this.current }));
   }
 
-  /** Signed out: the list names go with the tasks. */
   forget() {
     localStorage.removeItem(this.key);
   }
 
-  /** Every list of the user (the default first), from the server. */
+  /** Every list of the user, from the server. */
   async load() {
     const all = [];
     let cursor = "";
@@ -95,23 +89,23 @@ export class Lists {
     $("list-share").hidden = listId === "default";
     $("list-share").textContent = owner ? "Share" : "Members";
     $("list-share").setAttribute("aria-label", `${owner ? "Share" : "Members of"} ${name}`);
-    people.shared = listId !== "default" && (this.members.length > 1 || shared(this.list));
+    people.shared = listId !== "default" && (people.members.length > 1 || shared(this.list));
     const viewer = role === "viewer";
     const focused = document.activeElement;
     document.body.classList.toggle("readonly", viewer);
     $("readonly-note").hidden = !viewer;
     people.readonly = viewer;
-    // A control that just went (Add, Edit) hands focus to the switcher, never the page body.
+    // A control that went (a viewer's Add, Edit) hands focus to the switcher, not the body.
     if (focused !== document.body && !focused?.checkVisibility?.()) $("list-select").focus();
   }
 
-  /** Is the list shown still the caller's, and in which role? Its members, for the editor and
-   * the cards. Resolves true if the list is gone (deleted, or the caller removed). */
+  /** Is the shown list still the caller's, in which role, with which members? True: gone. */
   async check() {
     const list = this.list;
     if (list.listId === "default") return false;
+    let members;
     try {
-      this.members = (await this.api.request("GET", listPath(list.listId, "/members"))).data;
+      members = (await this.api.request("GET", listPath(list.listId, "/members"))).data;
     } catch (error) {
       if (error.status !== 404) throw error;
       this.drop(list.listId);
@@ -119,16 +113,23 @@ export class Lists {
       return true;
     }
     const first = !people.members.length;
-    people.members = this.members;
-    const role = this.members.find((m) => m.userId === this.user)?.role || list.role;
-    if (role !== list.role || this.members.length !== list.memberCount) {
-      Object.assign(list, { role, memberCount: this.members.length });
+    people.members = members;
+    const role = members.find((m) => m.userId === this.user)?.role || list.role;
+    if (role !== list.role || members.length !== list.memberCount) {
+      Object.assign(list, { role, memberCount: members.length });
       this.save();
     } else if (!first) {
       return false; // nothing new: the switcher stays as it is (it may be open)
     }
     this.render();
     return false;
+  }
+
+  /** A list as the server answered: in its place, or last. */
+  keep(list) {
+    const i = this.all.findIndex((l) => l.listId === list.listId);
+    this.all.splice(i < 0 ? this.all.length : i, i >= 0, list);
+    this.save();
   }
 
   drop(listId) {
@@ -142,13 +143,11 @@ export class Lists {
     alertIn($("lists"), "");
     try {
       const { data } = await this.api.request("POST", "/invitations/accept", { body: { token } });
-      this.drop(data.listId);
-      this.all.push(data);
+      this.keep(data);
       announce(`You joined ${quote(data.name)} as ${data.role}.`);
       return data.listId;
     } catch (error) {
-      const text = JOIN_ERRORS[error.status] || `Could not join the shared list: ${error.message}`;
-      alertIn($("lists"), text);
+      alertIn($("lists"), `${JOIN_ERRORS[error.status] || `Could not join: ${error.message}`} Ask the list's owner for a new one.`);
       return null;
     }
   }
@@ -212,9 +211,7 @@ export class Lists {
       const { data } = this.mode === "create"
         ? await this.api.request("POST", "/lists", { body: { name }, headers: { "Idempotency-Key": crypto.randomUUID() } })
         : await this.api.request("PATCH", listPath(this.current), { body: { name } }); // a name: last one wins
-      this.drop(data.listId);
-      this.all.splice(data.listId === "default" ? 0 : this.all.length, 0, data);
-      this.save();
+      this.keep(data);
       announce(this.mode === "create" ? `Created the list ${quote(data.name)}.` : `Renamed the list to ${quote(data.name)}.`);
       if (this.mode === "create") await this.on.open(data.listId);
       else this.render();

@@ -2,8 +2,8 @@
 // device), with every write not yet sent applied on top; it stays live through delta sync and
 // works offline. Modules: api (HTTP), auth (sign-in), db (IndexedDB), replica (the server's
 // tasks), queue (writes), sync (when to talk to the server), list, editor, checklist, conflict,
-// feedback (errors and announcements), lists (the switcher, roles, joining by link), share (the
-// share dialog). Each list has its own replica, queue and scheduler: choosing a list opens them.
+// feedback (errors and announcements), lists (switcher, roles, joining), share (the dialog).
+// Each list has its own replica, queue and scheduler.
 
 import { Api } from "./api.js";
 import { Session, SignInError } from "./auth.js";
@@ -213,7 +213,7 @@ async function openList(listId) {
   app = null;
   editor = null;
   list.clear();
-  Object.assign(lists, { current: listId, members: [] });
+  lists.current = listId;
   people.members = [];
   lists.save();
   lists.render();

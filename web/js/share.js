@@ -1,19 +1,16 @@
-// The share dialog of a list (a modal <dialog>: the page behind it is inert, Escape closes it,
-// focus returns to the button that opened it). The owner makes invitation links (editor or
-// viewer), copies one, sees the open ones and revokes them, sees the members, changes a role,
-// removes a member. Any other member sees the members and may leave.
+// The share dialog (a modal <dialog>: the page behind is inert, Escape closes it, focus goes
+// back to Share). The owner: invitation links (make, copy, revoke), members (role, remove).
+// Any other member: the members, and Leave.
 
 import { alertIn, quote } from "./feedback.js";
 import { listPath } from "./lists.js";
-import { people, who } from "./list.js";
+import { people } from "./list.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}) => Object.assign(document.createElement(tag), props);
 const ROLES = { editor: "Editor", viewer: "Viewer", owner: "Owner" };
-const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export class ShareDialog {
-  /** @param {{left: (list: object) => void}} on  @param {string} appUrl the page's address */
   constructor(api, lists, appUrl, on) {
     this.api = api;
     this.lists = lists;
@@ -30,22 +27,16 @@ export class ShareDialog {
     $("leave").addEventListener("click", () => this.leave());
     // One listener for every row's controls.
     this.dialog.addEventListener("click", (event) => {
-      const button = event.target.closest("button[data-id]");
-      if (!button) return;
-      const kind = button.closest("ul").id;
-      this.act("DELETE", kind, button.dataset.id, null, button);
+      const b = event.target.closest("button[data-id]");
+      if (b) this.act("DELETE", b.closest("ul").id, b.dataset.id);
     });
     this.dialog.addEventListener("change", (event) => {
       if (event.target.dataset.id) this.act("PATCH", "members", event.target.dataset.id, { role: event.target.value });
     });
   }
 
-  get list() {
-    return this.lists.list;
-  }
-
   async open() {
-    const { name, role } = this.list;
+    const { name, role } = this.lists.list;
     $("share-heading").textContent = role === "owner" ? `Share ${quote(name)}` : `Members of ${quote(name)}`;
     $("invite").hidden = role !== "owner";
     $("leave").hidden = role === "owner";
@@ -54,24 +45,22 @@ export class ShareDialog {
     await this.load();
   }
 
-  /** The members (and, for the owner, the invitations) as the server has them now. */
+  /** The members (and, for the owner, the open invitations) as the server has them now. */
   async load() {
-    const owner = this.list.role === "owner";
+    const owner = this.lists.list.role === "owner";
+    let members;
+    let invitations;
     try {
-      const path = (rest) => this.api.request("GET", listPath(this.list.listId, rest));
-      const [members, invitations] = await Promise.all([path("/members"), owner ? path("/invitations") : { data: [] }]);
-      this.drawMembers(members.data, owner);
-      this.drawInvitations(invitations.data.filter((i) => i.status === "open"));
+      const get = async (rest) => (await this.api.request("GET", listPath(this.lists.current, rest))).data;
+      [members, invitations] = await Promise.all([get("/members"), owner ? get("/invitations") : []]);
     } catch (error) {
       this.say(`Could not load the members: ${error.message}`, true);
+      return;
     }
-  }
-
-  drawMembers(members, owner) {
     $("members").replaceChildren(...members.map((m) => {
+      const name = m.userId + (m.userId === people.me ? " (you)" : "");
       const li = el("li");
-      const name = m.userId === people.me ? `${m.userId} (you)` : m.userId;
-      li.append(el("span", { className: "who-is", textContent: name }));
+      li.append(el("span", { textContent: name }));
       if (owner && m.role !== "owner") {
         const select = el("select", { ariaLabel: `Role of ${name}` });
         select.dataset.id = m.userId;
@@ -82,27 +71,25 @@ export class ShareDialog {
       }
       return li;
     }));
-  }
-
-  drawInvitations(invitations) {
-    $("invitations").replaceChildren(...invitations.map((i) => {
+    const open = invitations.filter((i) => i.status === "open");
+    $("invitations").replaceChildren(...open.map((i) => {
       const li = el("li");
-      const words = `${ROLES[i.role]} link, expires ${when(i.expiresAt)}`;
+      const words = `${ROLES[i.role]} link, expires ${new Date(i.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}`;
       li.append(el("span", { textContent: words }), button("Revoke", `Revoke ${words}`, i.invitationId));
       return li;
     }));
-    $("no-invitations").hidden = invitations.length > 0;
+    $("no-invitations").hidden = open.length > 0;
   }
 
   async invite() {
     const role = $("invite-role").value;
     try {
-      const { data } = await this.api.request("POST", listPath(this.list.listId, "/invitations"), { body: { role } });
+      const { data } = await this.api.request("POST", listPath(this.lists.list.listId, "/invitations"), { body: { role } });
       $("invite-link").value = `${this.appUrl}#join=${data.token}`;
       $("invite-made").hidden = false;
       $("invite-link").select();
       $("invite-link").focus();
-      this.say(`Made an invitation link for a ${role}: anyone with it can join once.`);
+      this.say(`Made a link for one ${role} to join.`);
       await this.load();
     } catch (error) {
       this.say(`Could not make a link: ${error.message}`, true);
@@ -115,31 +102,25 @@ export class ShareDialog {
       this.say("Link copied.");
     } catch {
       $("invite-link").select();
-      this.say("Could not copy: the link is selected, copy it from the field.", true);
+      this.say("Could not copy: copy the selected link from its field.", true);
     }
   }
 
   /** A change to a member or an invitation, then the dialog as the server has it. */
-  async act(method, kind, id, body, control) {
-    const where = control?.closest("li");
-    const next = where?.nextElementSibling || where?.previousElementSibling;
+  async act(method, kind, id, body) {
     try {
-      await this.api.request(method, listPath(this.list.listId, `/${kind}/${encodeURIComponent(id)}`), body ? { body } : {});
-      this.say(method === "PATCH" ? `${who(id)} is now ${body.role === "editor" ? "an editor" : "a viewer"}.`
-        : kind === "members" ? `Removed ${who(id)} from the list.` : "Link revoked: it no longer works.");
+      await this.api.request(method, listPath(this.lists.current, `/${kind}/${encodeURIComponent(id)}`), body && { body });
+      this.say(body ? `${id} is now ${body.role === "editor" ? "an editor" : "a viewer"}.`
+        : kind === "members" ? `Removed ${id} from the list.` : "Link revoked: it no longer works.");
     } catch (error) {
       this.say(`Not done: ${error.message}`, true);
     }
     await this.load();
-    // The row that held focus is gone: its neighbour, or the dialog's first control.
-    if (!this.dialog.contains(document.activeElement) || document.activeElement === document.body) {
-      const again = next && [...$(kind).children].find((li) => li.textContent === next.textContent);
-      (again?.querySelector("button, select") || $("share-close")).focus();
-    }
+    if (!this.dialog.contains(document.activeElement)) $("share-close").focus(); // its row went
   }
 
   async leave() {
-    const list = this.list;
+    const list = this.lists.list;
     try {
       await this.api.request("DELETE", listPath(list.listId, `/members/${encodeURIComponent(this.lists.user)}`));
     } catch (error) {
@@ -152,7 +133,7 @@ export class ShareDialog {
     this.on.left(list);
   }
 
-  /** News inside the dialog (the page behind it is inert, so its own live regions are not heard). */
+  /** News inside the dialog (the page behind is inert: its live regions are not heard). */
   say(text, error = false) {
     alertIn(this.dialog, error ? text : "");
     $("share-status").textContent = error ? "" : text;

@@ -184,7 +184,8 @@ export class RemindersEditor {
     });
     this.element.append(this.hint, this.ats, add, errorFor(id, ...this.boxes));
     for (const r of now) if (r.at) this.moment(r.at);
-    this.control = this.boxes[0]; // where a save's error about reminders is shown
+    this.control = this.boxes[0]; // where a save's error about reminders is shown, named:
+    this.control.dataset.label = "Reminders";
     add.addEventListener("click", () => this.moment().focus());
   }
 

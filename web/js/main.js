@@ -37,7 +37,7 @@ let syncState = { state: "ok" }; // the last outcome: ok, failing or offline
 let busy = false; // talking to the server right now
 const view = { filter: filterFromHash(location.hash), shown: WINDOW, mine: false };
 
-// ---- start ---------------------------------------------------------------------------
+// ---- start
 
 async function start() {
   // The app's files, kept for offline use (web/sw.js); the page works without it.
@@ -126,7 +126,7 @@ function wire() {
   });
 }
 
-// ---- sign-in -------------------------------------------------------------------------
+// ---- sign-in
 
 function signedOut(message = "", focus = false) {
   session.forget();
@@ -255,7 +255,7 @@ async function onLeft(left) {
   $("list-select").focus();
 }
 
-// ---- the list ------------------------------------------------------------------------
+// ---- the list
 
 /** Draw the list, the counter and the toolbar from the tasks as the user should see them. */
 function refresh() {
@@ -335,7 +335,7 @@ function problemOf(error) {
   return `The server is not answering (HTTP ${error.status}).`;
 }
 
-// ---- writes --------------------------------------------------------------------------
+// ---- writes
 
 /** The task as the user sees it now. */
 const taskOf = (taskId) => app.queue.view().get(taskId);
@@ -453,7 +453,7 @@ async function saveEdit(open, { byBlur }) {
   }
 }
 
-// ---- what the queue reports ----------------------------------------------------------
+// ---- what the queue reports
 
 function onConflict(newer, patch) {
   const item = list.itemOf(newer.taskId);

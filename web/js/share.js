@@ -22,6 +22,14 @@ export class ShareDialog {
       $("list-share").focus();
     });
     $("share-close").addEventListener("click", () => this.dialog.close());
+    // Tab cycles inside the dialog: past its last control, back to its first.
+    this.dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const all = [...this.dialog.querySelectorAll("button, select, input")].filter((c) => c.checkVisibility());
+      if (document.activeElement !== all.at(event.shiftKey ? 0 : -1)) return;
+      event.preventDefault();
+      all.at(event.shiftKey ? -1 : 0).focus();
+    });
     $("invite-create").addEventListener("click", () => this.invite());
     $("invite-copy").addEventListener("click", () => this.copy());
     $("leave").addEventListener("click", () => this.leave());

@@ -885,14 +885,21 @@ def tab_until(page: Page, target: Locator, most: int = 4) -> None:
     expect(target).to_be_focused()
 
 
-def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
-        browser: Browser, server: LocalServer) -> None:
-    user = fresh_user("ines")
+def editing_in_paris(browser: Browser, server: LocalServer, user: str,
+                     title: str) -> tuple[BrowserContext, Page]:
+    """A user in Paris who added `title` and opened its editor."""
     paris = zoned(browser, "Europe/Paris")
     page = open_app(paris, server, QUIET)
     sign_in(page, user)
-    add(page, "Team sync")
-    page.get_by_role("button", name="Edit Team sync").click()
+    add(page, title)
+    page.get_by_role("button", name=f"Edit {title}").click()
+    return paris, page
+
+
+def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("ines")
+    paris, page = editing_in_paris(browser, server, user, "Team sync")
     expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")  # the browser's
     expect(page.get_by_role("group", name="On days")).to_be_hidden()
     page.get_by_label("Due date").fill("2027-03-01")
@@ -1195,7 +1202,8 @@ def in_list(server: LocalServer, user: str, list_id: str) -> dict[str, dict[str,
 def shared_list(server: LocalServer, owner: str, name: str, **members: str) -> str:
     """A list of `owner` that each of `members` (user: role) joined by link, through the API."""
     api = api_for(server)
-    list_id: str = api.request("POST", "/lists", user=owner, json_body={"name": name}).json()["listId"]
+    made = api.request("POST", "/lists", user=owner, json_body={"name": name})
+    list_id: str = made.json()["listId"]
     for user, role in members.items():
         token = api.request("POST", f"/lists/{list_id}/invitations", user=owner,
                             json_body={"role": role}).json()["token"]
@@ -1270,7 +1278,8 @@ def test_lists_are_created_switched_remembered_renamed_and_deleted(
     # Sign out: every list kept on this device goes, with the lists' names.
     kept = """() => new Promise((done) => { const open = indexedDB.open("todo-app");
         open.onsuccess = () => { const keys = open.result.transaction("replicas")
-            .objectStore("replicas").getAllKeys(); keys.onsuccess = () => done(keys.result); }; })"""
+            .objectStore("replicas").getAllKeys();
+            keys.onsuccess = () => done(keys.result); }; })"""
     assert f"{user}#{groceries['listId']}" in page.evaluate(kept)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_label("User name")).to_be_focused()
@@ -1295,7 +1304,8 @@ def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
         owner.get_by_role("button", name="Share Trip").press("Enter")
         dialog = owner.get_by_role("dialog", name="Share “Trip”")
         expect(dialog).to_be_visible()
-        expect(dialog.get_by_role("list", name="Members")).to_contain_text(f"{owner_user} (you)Owner")
+        people = dialog.get_by_role("list", name="Members")
+        expect(people).to_contain_text(f"{owner_user} (you)Owner")
         axe(owner, "share-dialog")
         dialog.get_by_label("Role").select_option("editor")
         dialog.get_by_role("button", name="Create link").click()
@@ -1306,7 +1316,8 @@ def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
         dialog.get_by_role("button", name="Copy link").click()
         expect(dialog.get_by_role("status")).to_have_text("Link copied.")
         assert owner.evaluate("() => navigator.clipboard.readText()") == link
-        expect(dialog.get_by_role("list", name="Open invitations")).to_contain_text("Editor link, expires")
+        expect(dialog.get_by_role("list", name="Open invitations")).to_contain_text(
+            "Editor link, expires")
         axe(owner, "share-dialog-link")
         owner.keyboard.press("Escape")
         expect(dialog).to_be_hidden()
@@ -1335,17 +1346,20 @@ def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
         expect(item(member, "Book tickets")).to_contain_text(f"changed by {owner_user}")
         trip = lists_of(server, owner_user)["Trip"]
         task = in_list(server, member_user, trip["listId"])["Book tickets"]
-        assert (task["createdBy"], task["updatedBy"], task["status"]) == (member_user, owner_user, "completed")
+        assert (task["createdBy"], task["updatedBy"], task["status"]) == (
+            member_user, owner_user, "completed")
 
         # Viewer: the member's page turns read-only at its next pull.
         owner.get_by_role("button", name="Share Trip").click()
         dialog.get_by_label(f"Role of {member_user}").select_option("viewer")
         expect(dialog.get_by_role("status")).to_have_text(f"{member_user} is now a viewer.")
-        members_now = api_for(server).request("GET", f"/lists/{trip['listId']}/members", user=owner_user)
-        assert {m["userId"]: m["role"] for m in members_now.json()}[member_user] == "viewer"
+        members_now = api_for(server).request("GET", f"/lists/{trip['listId']}/members",
+                                              user=owner_user).json()
+        assert {m["userId"]: m["role"] for m in members_now}[member_user] == "viewer"
         member.get_by_label("New task").focus()
         pull(member)
-        expect(member.get_by_text("You can read this list; only its owner and editors can change it.")).to_be_visible()
+        expect(member.get_by_text(
+            "You can read this list; only its owner and editors can change it.")).to_be_visible()
         expect(member.get_by_label("New task")).to_be_hidden()
         expect(member.get_by_role("button", name="Edit Book tickets")).to_be_hidden()
         expect(box(member, "Book tickets")).to_be_disabled()
@@ -1415,7 +1429,8 @@ def test_leaving_bad_links_and_a_deleted_list(browser: Browser, server: LocalSer
         expect(shown_list(member)).to_have_text("Club (shared)")
         member.get_by_role("button", name="Members of Club").press("Enter")
         dialog = member.get_by_role("dialog", name="Members of “Club”")
-        expect(dialog.get_by_role("list", name="Members")).to_contain_text(f"{member_user} (you)Editor")
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(
+            f"{member_user} (you)Editor")
         expect(dialog.get_by_role("button", name="Create link")).to_be_hidden()  # the owner's
         axe(member, "members-dialog-phone")
         expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # not Leave
@@ -1473,7 +1488,8 @@ def test_tasks_are_assigned_to_members_and_filtered_by_assigned_to_me(
     expect(item(page, "Laundry")).to_contain_text("assigned to you")
     settled(page)
     here = in_list(server, owner_user, list_id)
-    assert (here["Dishes"]["assigneeId"], here["Laundry"]["assigneeId"]) == (member_user, owner_user)
+    assert (here["Dishes"]["assigneeId"], here["Laundry"]["assigneeId"]) == (
+        member_user, owner_user)
 
     mine = page.get_by_role("button", name="Assigned to me")
     mine.press("Enter")
@@ -1500,3 +1516,152 @@ def test_tasks_are_assigned_to_members_and_filtered_by_assigned_to_me(
     expect(page.get_by_label("Assigned to")).to_have_count(0)
     expect(page.get_by_role("button", name="Assigned to me")).to_be_hidden()
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_lists_and_sharing_by_keyboard_on_a_phone(browser: Browser, server: LocalServer) -> None:
+    """Every list action from the keyboard alone, at 390 by 844: focus is never dropped on the
+    page body, and stays inside the share dialog while it is open."""
+    user = fresh_user("kay")
+    phone = browser.new_context(viewport=PHONE)
+    try:
+        page = open_app(phone, server, QUIET)
+        sign_in(page, user)
+        keys = page.keyboard
+        page.get_by_role("button", name="New list").focus()
+        keys.press("Enter")
+        expect(page.get_by_label("List name")).to_be_focused()
+        keys.press("Escape")  # cancels
+        expect(page.get_by_role("button", name="New list")).to_be_focused()
+        keys.press("Enter")
+        keys.type("Work")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Work")
+        expect(switcher(page)).to_be_focused()
+        axe(page, "lists-switcher-phone")
+
+        # The switcher itself: arrows choose, the tasks follow.
+        keys.press("ArrowUp")
+        expect(shown_list(page)).to_have_text("Tasks")
+        keys.press("ArrowDown")
+        expect(shown_list(page)).to_have_text("Work")
+        focus_is_kept(page)
+
+        # The share dialog: Tab cycles inside it; Escape closes it and focus returns.
+        page.get_by_role("button", name="Share Work").focus()
+        keys.press("Enter")
+        dialog = page.get_by_role("dialog", name="Share “Work”")
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(user)
+        for _ in range(8):
+            keys.press("Tab")
+            assert page.evaluate("() => !!document.activeElement?.closest('dialog')")
+        dialog.get_by_role("button", name="Create link").focus()
+        keys.press("Enter")
+        expect(dialog.get_by_label("Invitation link (shown once)")).to_be_focused()
+        revoke = dialog.get_by_role("button", name=re.compile("^Revoke Editor link"))
+        revoke.focus()
+        keys.press("Enter")
+        expect(dialog.get_by_role("status")).to_have_text("Link revoked: it no longer works.")
+        expect(revoke).to_have_count(0)
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # its row went
+        axe(page, "share-dialog-phone")
+        keys.press("Escape")
+        expect(page.get_by_role("button", name="Share Work")).to_be_focused()
+        list_id = lists_of(server, user)["Work"]["listId"]
+        invitations = api_for(server).request("GET", f"/lists/{list_id}/invitations",
+                                              user=user).json()
+        assert [i for i in invitations if i["status"] == "open"] == []
+
+        # Rename and delete, by keyboard.
+        page.get_by_role("button", name="Rename").focus()
+        keys.press("Enter")
+        keys.press("Control+A")
+        keys.type("Office")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Office")
+        expect(page.get_by_role("button", name="Rename")).to_be_focused()
+        page.get_by_role("button", name="Delete list").focus()
+        keys.press("Enter")
+        expect(page.get_by_role("button", name="Yes, delete it")).to_be_focused()
+        keys.press("Escape")
+        expect(page.get_by_role("button", name="Delete list")).to_be_focused()
+        keys.press("Enter")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Tasks")
+        expect(switcher(page)).to_be_focused()
+        assert set(lists_of(server, user)) == {"Tasks"}
+        no_sideways_scroll(page)
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        phone.close()
+
+
+def test_reminders_are_set_in_the_editor_and_shown_with_a_bell(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("rita")
+    paris, page = editing_in_paris(browser, server, user, "Dentist")
+    reminders = page.get_by_role("group", name="Reminders")
+    # Before the due moment needs one: offered once a due date is there.
+    hint = reminders.get_by_text("Reminders before need a due date.")
+    expect(hint).to_be_visible()
+    expect(reminders.get_by_label("15 minutes before")).to_be_disabled()
+    page.get_by_label("Due date").fill("2027-03-01")
+    page.get_by_label("Due time (optional)").fill("09:30")
+    expect(hint).to_be_hidden()
+    reminders.get_by_label("15 minutes before").check()
+    reminders.get_by_label("1 day before").check()
+    reminders.get_by_role("button", name="Add a moment").click()
+    moment = reminders.get_by_label("Remind at")
+    expect(moment).to_be_focused()
+    moment.fill("2027-02-28T18:00")  # in the browser's zone: Paris, +01:00 then
+    axe(page, "reminders-editor")
+    page.get_by_role("button", name="Save").click()
+    card = item(page, "Dentist")
+    expect(card).to_contain_text("🔔 15 minutes before +2")
+    settled(page)
+    task = stored(server, user)["Dentist"]
+    assert task["reminders"] == [
+        {"before": "PT15M"}, {"before": "P1D"}, {"at": "2027-02-28T18:00+01:00"}]
+
+    # Reopened: as stored; saved untouched, nothing is written.
+    page.get_by_role("button", name="Edit Dentist").click()
+    expect(reminders.get_by_label("15 minutes before")).to_be_checked()
+    expect(reminders.get_by_label("1 hour before")).not_to_be_checked()
+    expect(reminders.get_by_label("Remind at")).to_have_value("2027-02-28T18:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    assert stored(server, user)["Dentist"]["version"] == task["version"]
+
+    # At most five: a sixth is refused beside the field and nothing is stored.
+    page.get_by_role("button", name="Edit Dentist").click()
+    reminders.get_by_label("1 hour before").check()
+    for day in ("01", "02", "03"):
+        reminders.get_by_role("button", name="Add a moment").click()
+        reminders.get_by_label("Remind at").last.fill(f"2027-01-{day}T08:00")
+    page.get_by_role("button", name="Save").click()
+    expect(reminders.get_by_role("alert")).to_have_text("Reminders must hold at most 5 reminders")
+    assert stored(server, user)["Dentist"]["version"] == task["version"]
+    axe(page, "reminders-error")
+
+    # Remove by keyboard: the moment goes, focus stays in the editor.
+    for _ in range(3):
+        reminders.get_by_role("button", name="Remove this reminder").last.press("Enter")
+    expect(reminders.get_by_role("button", name="Add a moment")).to_be_focused()
+    reminders.get_by_label("1 day before").uncheck()
+    reminders.get_by_label("15 minutes before").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(card).to_contain_text("🔔 1 hour before +1")
+    settled(page)
+    assert stored(server, user)["Dentist"]["reminders"] == [
+        {"before": "PT1H"}, {"at": "2027-02-28T18:00+01:00"}]
+
+    # Another user's browser, in New York: the moment in its own zone.
+    new_york = zoned(browser, "America/New_York", PHONE)
+    there = open_app(new_york, server, QUIET)
+    sign_in(there, user)
+    there.get_by_role("button", name="Edit Dentist").click()
+    expect(there.get_by_label("Remind at")).to_have_value("2027-02-28T12:00")
+    axe(there, "reminders-phone")
+    new_york.close()
+    assert page.errors == []  # type: ignore[attr-defined]
+    paris.close()

@@ -1563,6 +1563,7 @@ def test_lists_and_sharing_by_keyboard_on_a_phone(browser: Browser, server: Loca
         keys.press("Enter")
         expect(dialog.get_by_role("status")).to_have_text("Link revoked: it no longer works.")
         expect(revoke).to_have_count(0)
+        expect(dialog.get_by_label("Invitation link (shown once)")).to_be_hidden()  # it went
         expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # its row went
         axe(page, "share-dialog-phone")
         keys.press("Escape")

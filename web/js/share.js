@@ -93,6 +93,7 @@ export class ShareDialog {
     const role = $("invite-role").value;
     try {
       const { data } = await this.api.request("POST", listPath(this.lists.list.listId, "/invitations"), { body: { role } });
+      this.made = data.invitationId;
       $("invite-link").value = `${this.appUrl}#join=${data.token}`;
       $("invite-made").hidden = false;
       $("invite-link").select();
@@ -123,6 +124,7 @@ export class ShareDialog {
     } catch (error) {
       this.say(`Not done: ${error.message}`, true);
     }
+    if (id === this.made) $("invite-made").hidden = true; // that link no longer works
     await this.load();
     if (!this.dialog.contains(document.activeElement)) $("share-close").focus(); // its row went
   }

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +203,96 @@ def request_counts(api: InProcessApi, counter: engine.RequestCounter) -> list[tu
             "POST", "/todos", user=user, json_body={"title": "k"},
             headers={"Idempotency-Key": "bench"}))),
     ]
+    return rows
+
+
+def event_costs(api: InProcessApi, counter: engine.RequestCounter,
+                endpoint: str) -> list[tuple[str, str, str, int, str]]:
+    """Per route that writes: the API's DynamoDB requests, then what the dispatcher does with
+    the stream records it left (its DynamoDB requests, deliveries queued, schedule calls),
+    for a user with one webhook subscribed to every task event."""
+    from emulator.streams import StreamFollower
+    from services.events.dispatcher import Dispatcher
+    from services.events.settings import Settings
+    from tests.event_ports import Recorder
+
+    user = "bench-events"
+    seen: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def collect(records: list[dict[str, Any]]) -> list[str]:
+        with lock:
+            seen.extend(r for r in records if r["dynamodb"]["Keys"]["userID"]["S"] == user)
+        return []
+
+    follower = StreamFollower(endpoint, "us-east-1", "bench", collect, poll_seconds=0.02)
+    follower.start()
+    ports = Recorder()
+    dispatcher = Dispatcher(ports, ports, Settings())
+    hooks = {"url": "https://93.184.215.14/hook", "events": ["task.created", "task.updated",
+                                                             "task.completed", "task.deleted"]}
+    api.request("POST", "/webhooks", user=user, json_body=hooks)
+    soon = datetime.now(UTC) + timedelta(days=1)
+
+    def counted() -> str:
+        return ", ".join(f"{n} {op}" for op, n in sorted(counter.requests.items())) or "none"
+
+    def settle() -> None:
+        """Until the stream is quiet: records of earlier writes are not this route's."""
+        while True:
+            with lock:
+                before = len(seen)
+            time.sleep(0.3)
+            with lock:
+                if len(seen) == before:
+                    seen.clear()
+                    return
+
+    def measure(route: str, call: Any, changes: int) -> tuple[str, str, str, int, str]:
+        settle()
+        counter.reset()
+        call()
+        api_requests = counted()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with lock:
+                if len(seen) >= changes:
+                    break
+            time.sleep(0.02)
+        with lock:
+            records = list(seen)
+        ports.calls.clear()
+        counter.reset()
+        dispatcher.on_stream(records)
+        calls = {name: sum(1 for c in ports.calls if c.startswith(name.lower()))
+                 for name in ("Create", "Update", "Delete")}
+        schedules = ", ".join(f"{n} {name}Schedule" for name, n in calls.items() if n) or "none"
+        return route, api_requests, counted(), len(ports.take()), schedules
+
+    due = soon.isoformat(timespec="seconds")
+    reminded = {"dueDate": due, "reminders": [{"before": "PT15M"}]}
+    made: dict[str, Any] = {}
+    rows = [measure("create, one reminder", lambda: made.update(
+        api.create(user, **reminded)), 1)]
+    path = f"/todos/{made['taskId']}"
+    rows += [
+        measure("create, no reminder", lambda: api.create(user), 1),
+        measure("PATCH the title (reminder unchanged)", lambda: api.request(
+            "PATCH", path, user=user, json_body={"title": "renamed"}), 1),
+        measure("PATCH the due date (reminder moves)", lambda: api.request(
+            "PATCH", path, user=user,
+            json_body={"dueDate": (soon + timedelta(hours=1)).isoformat(timespec="seconds")}),
+            1),
+        measure("PUT completed (reminder cancelled)", lambda: api.request(
+            "PUT", path, user=user, json_body={"completed": True}), 1),
+        measure("DELETE one (completed: nothing to cancel)", lambda: api.request(
+            "DELETE", path, user=user), 1),
+    ]
+    for _ in range(3):
+        api.create(user, status="completed")
+    rows.append(measure("clear 3 completed tasks", lambda: api.request(
+        "DELETE", "/todos?status=completed", user=user), 3))
+    follower.stop()
     return rows
 
 
@@ -401,6 +491,7 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):  # the handlers' EMF lines
         counts = request_counts(api, counter) + list_request_counts(api, counter)
         items = items_read(api, counter)
+        events = event_costs(api, counter, endpoint)
         shared_items = list_items_read(api, counter)
     print(f"warm latency ({WARM_CLIENTS} clients)...", flush=True)
     warm, rps, total = warm_latency()
@@ -434,6 +525,21 @@ def main() -> int:
         "| route | requests |",
         "|---|---|",
         *[f"| {route} | {requests} |" for route, requests in counts],
+        "",
+        "## Events: what each route that writes costs, API and dispatcher",
+        "",
+        "The API's requests are the same as without events (the write only stores the task). "
+        "The dispatcher then reads the change from the table's stream: here for a user with one "
+        "webhook subscribed to every task event, and a task with one `before` reminder. Per "
+        "queued delivery, each attempt then costs 1 BatchGetItem (the webhook and its secret) "
+        "and 1 UpdateItem (its delivery log), and an SQS message (batches of 10 per "
+        "SendMessageBatch). Schedule calls are EventBridge Scheduler's.",
+        "",
+        "| route | API: DynamoDB requests | dispatcher: DynamoDB requests | deliveries queued "
+        "| schedule calls |",
+        "|---|---|---|---:|---|",
+        *[f"| {route} | {api_requests} | {dispatched} | {queued} | {schedules} |"
+          for route, api_requests, dispatched, queued, schedules in events],
         "",
         "## Items read for the first page of a list (limit 50): creation order, a status "
         "filter, the due-date view (every 2nd task has a due date) and delta sync",

@@ -12,6 +12,7 @@ from services.edge.logs import JsonFormatter
 
 FORMATS = ("text", "json")
 ACCESS_LOGGER = "todo-api.access"  # the emulator's line per request (emulator/server.py)
+EVENTS_LOGGER = "todo-api.events"  # the dispatcher's line per delivery attempt
 
 
 class AccessFormatter(logging.Formatter):
@@ -22,6 +23,20 @@ class AccessFormatter(logging.Formatter):
         return (f"{self.formatTime(record, '%H:%M:%S')} {fields.get('method', '-')} "
                 f"{fields.get('path', '-')} {fields.get('status', '-')} "
                 f"{fields.get('latencyMs', 0):.1f} ms")
+
+
+class DeliveryFormatter(logging.Formatter):
+    """`12:03:05 webhook task.created attempt 1: 204` from the dispatcher's delivery record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = record.__dict__
+        outcome = fields.get("error") or fields.get("status", "-")
+        return (f"{self.formatTime(record, '%H:%M:%S')} webhook {fields.get('type', '-')} "
+                f"attempt {fields.get('attempt', '-')}: {outcome}")
+
+
+def _deliveries(record: logging.LogRecord) -> bool:
+    return record.getMessage() == "delivery"
 
 
 class ProblemFormatter(logging.Formatter):
@@ -43,11 +58,19 @@ def configure(log_format: str) -> None:
         raise ValueError(f"log format {log_format!r}: expected one of {', '.join(FORMATS)}")
     handler = logging.StreamHandler(sys.stderr)
     access = logging.getLogger(ACCESS_LOGGER)
+    events = logging.getLogger(EVENTS_LOGGER)
+    events.handlers.clear()
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
         access.handlers.clear()
         access.propagate = True
     else:
+        # A line per webhook delivery attempt beside the requests (its warnings, such as a
+        # delivery given up, go through the handler below like every other).
+        attempts = logging.StreamHandler(sys.stderr)
+        attempts.setFormatter(DeliveryFormatter())
+        attempts.addFilter(_deliveries)
+        events.handlers[:] = [attempts]
         # The functions' INFO line per request stays out: the access line says it shorter.
         handler.setFormatter(ProblemFormatter())
         handler.setLevel(logging.WARNING)

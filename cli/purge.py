@@ -8,7 +8,8 @@ import os
 def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     purge = commands.add_parser(
         "purge", help="delete the tasks that deleted lists left behind, a bounded batch per "
-        "run (AWS credentials and region from the environment); run it on a schedule")
+        "run (AWS credentials and region from the environment); the events dispatcher does "
+        "this on its own, so this is for catching up by hand")
     purge.add_argument("--table", required=True, help="the stack's table name")
     purge.add_argument("--dynamodb-endpoint", default=os.environ.get("DYNAMODB_ENDPOINT"),
                        help="DynamoDB Local or another endpoint instead of the region's")

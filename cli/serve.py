@@ -41,6 +41,29 @@ def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         help="text (default): one readable line per request; json: the JSON log lines and EMF "
              "metrics documents a deployed stack writes to CloudWatch",
     )
+    serve.add_argument(
+        "--webhook-retry-delays", type=_delays,
+        default=os.environ.get("TODO_API_WEBHOOK_RETRY_DELAYS"),
+        help="seconds before each retry of a failed webhook delivery, comma-separated "
+             "(default: 5,300,1800,7200,18000,36000,36000, as deployed); shorter for tests",
+    )
+    serve.add_argument(
+        "--webhook-timeout", type=float,
+        default=float(os.environ.get("TODO_API_WEBHOOK_TIMEOUT", "10")),
+        help="seconds a webhook receiver has to answer (default 10, as deployed)",
+    )
+
+
+def _delays(text: str | None) -> tuple[float, ...] | None:
+    if not text:
+        return None
+    try:
+        delays = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma-separated list of seconds") from None
+    if not delays or any(not 0 <= d <= 86400 for d in delays):
+        raise argparse.ArgumentTypeError("each delay must be 0 to 86400 seconds")
+    return delays
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,10 +172,12 @@ def serve(args: argparse.Namespace) -> int:
         torn = f" (skipped {state.torn_records} torn journal record)" if state.torn_records else ""
         print(f"Restored {len(items)} items from {args.state}{torn}", flush=True)
 
+    from emulator.events import LocalEvents
     from emulator.gateway import Gateway
     from emulator.server import LocalApiServer
     from emulator.webapp import WebApp
     from services.edge.routes import FUNCTIONS
+    from services.events.settings import Settings
 
     gateway = Gateway(auth.Verifier(), web=WebApp())
     for function in FUNCTIONS:
@@ -163,12 +188,20 @@ def serve(args: argparse.Namespace) -> int:
         print(f"todo-api: --public-url: {error}", file=sys.stderr)
         return 2
     host, url = server.server_address[0], server.url
+    settings = Settings(timeout=args.webhook_timeout, api_url=url)
+    if args.webhook_retry_delays is not None:
+        settings = settings._replace(retry_delays=args.webhook_retry_delays)
+    # The dispatcher follows the table's stream from now on: items loaded above are not news.
+    events = LocalEvents(endpoint, os.environ["AWS_REGION"], args.table, settings)
+    events.start()
     token = auth.issue_token("maria123")
     print(
         f"todo-api is serving {url} (DynamoDB: {'embedded' if engine else endpoint}, "
         f"table {args.table})\n"
         f"Web app: {url}/ (with a development-only sign-in: any user name)\n"
         f"OpenAPI document: {url}/openapi.json, as a page: {url}/docs\n"
+        "Webhooks: events are sent to http://127.0.0.1 and http://localhost receivers (and "
+        "public https ones)\n"
         f"A token for user maria123 (more: todo-api token USER):\n{token}\n"
         "Try:\n"
         f"  curl -s -X POST {url}/todos -H 'Authorization: Bearer {token}' "
@@ -186,6 +219,7 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         stopper.stopping = True
         server.server_close()
+        events.stop()
         if engine and state:
             # Not needed for durability (the journal has every write); it makes the file
             # a plain snapshot again, quick to read back.

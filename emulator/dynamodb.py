@@ -201,9 +201,10 @@ def client(endpoint: str | None, region: str) -> Any:
 
 
 def ensure_table(ddb: Any, table: str) -> None:
-    """Create the table as the model declares it (keys, indexes), as the Pulumi program does;
-    a table that exists without some of the model's indexes (made by an older version, e.g.
-    in DynamoDB Local) gets them added, one at a time as DynamoDB requires."""
+    """Create the table as the model declares it (keys, indexes, stream), as the Pulumi
+    program does; a table that exists without some of the model's indexes (made by an older
+    version, e.g. in DynamoDB Local) gets them added, one at a time as DynamoDB requires, and
+    its stream turned on."""
     definition = table_definition(TodoModel)
     try:
         existing = ddb.describe_table(TableName=table)["Table"]
@@ -211,6 +212,10 @@ def ensure_table(ddb: Any, table: str) -> None:
         existing = None
     if existing is not None:
         _add_missing_indexes(ddb, table, existing, definition)
+        if not existing.get("StreamSpecification", {}).get("StreamEnabled"):
+            # Made by a version without events: the dispatcher follows the stream.
+            ddb.update_table(TableName=table, StreamSpecification=definition[
+                "StreamSpecification"])
         return
     ddb.create_table(TableName=table, **definition)
     ddb.get_waiter("table_exists").wait(TableName=table)

@@ -7,8 +7,14 @@ Found in moto 5 (moto/core/common_models.py, moto/dynamodb/models/):
   on failure: time and (with the tracking above) memory in proportion to the whole table;
 - a Query sorts every item of the table (comparing in Python), keeps those of the partition
   asked for, and walks from the partition's start to the page's start key.
+- a failed transaction restores the items it had written, but the stream records of those
+  writes stay: the table's stream would report changes that never happened;
+- a stream keeps every record ever written, and every shard iterator ever handed out (a
+  reader polling the stream leaves one behind per poll).
 `apply()` turns tracking off for DynamoDB's models, makes a transaction save only the items
-it names, and hands a Query only the page's window of its partition.
+it names (and take back its stream records when it fails), hands a Query only the page's
+window of its partition, keeps a stream's last STREAM_RECORDS_KEPT records (DynamoDB: 24
+hours) and forgets a shard iterator once it is used (DynamoDB: after 15 minutes).
 """
 
 import bisect
@@ -21,9 +27,13 @@ from moto.core.model_instances import model_data
 from moto.dynamodb import models as backend_module
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
 _applied = False
+# The local server's stream follower reads records within a tenth of a second; this many
+# is plenty of slack, and bounds the memory a busy server gives the stream.
+STREAM_RECORDS_KEPT = 1000
 
 
 class _Untracked(list[Any]):
@@ -67,6 +77,7 @@ _moto_transact_write_items = DynamoDBBackend.transact_write_items
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     """moto's transaction, with a backup of the items it names instead of whole tables."""
     saved: list[tuple[Table, DynamoType, DynamoType | None, Item | None]] = []
+    streams: dict[int, tuple[StreamShard, int]] = {}
     for entry in transact_items:
         try:
             ((operation, request),) = entry.items()
@@ -78,11 +89,19 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         except Exception:  # noqa: S112
             continue  # moto rejects this entry before it writes anything for it
         saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+        shard = table.stream_shard
+        if shard is not None and id(shard) not in streams:
+            # The next record's sequence number (a count would not do: at the cap, each new
+            # record pushes the oldest out and the count stays the same).
+            streams[id(shard)] = (shard, shard.starting_sequence_number + len(shard.items))
     try:
         _moto_transact_write_items(self, transact_items)
     except BaseException:
         for table, hash_value, range_value, item in reversed(saved):
             _restore(table, hash_value, range_value, item)
+        for shard, next_sequence in streams.values():
+            # The writes were undone: so are their records.
+            del shard.items[max(0, next_sequence - shard.starting_sequence_number):]
         raise
 
 
@@ -153,6 +172,26 @@ def _all_items(self: Any) -> list[Item]:
     return candidates  # type: ignore[no-any-return]
 
 
+_moto_stream_add = StreamShard.add
+_moto_stream_get = StreamShard.get
+
+
+def _stream_add(self: StreamShard, old: Item | None, new: Item | None) -> None:
+    _moto_stream_add(self, old, new)
+    excess = len(self.items) - STREAM_RECORDS_KEPT
+    if excess > 0:  # the oldest go; sequence numbers (start + position) carry on
+        del self.items[:excess]
+        self.starting_sequence_number += excess
+
+
+def _stream_get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
+    return _moto_stream_get(self, max(start, self.starting_sequence_number), quantity)
+
+
+def _get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+    return self.shard_iterators.pop(iterator_arn).get(limit)  # type: ignore[no-any-return]
+
+
 def apply() -> None:
     """Patch moto's DynamoDB in this process (once)."""
     global _applied
@@ -167,4 +206,7 @@ def apply() -> None:
     setattr(DynamoDBBackend, "transact_write_items", _transact_write_items)  # noqa: B010
     setattr(Table, "query", _query)  # noqa: B010
     setattr(Table, "all_items", _all_items)  # noqa: B010
+    setattr(StreamShard, "add", _stream_add)  # noqa: B010
+    setattr(StreamShard, "get", _stream_get)  # noqa: B010
+    setattr(DynamoDBStreamsBackend, "get_records", _get_records)  # noqa: B010
     _applied = True

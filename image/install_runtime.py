@@ -32,7 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-KEEP_SERVICES = ("dynamodb",)
+# The table; the events dispatcher's reminders and delivery queue.
+KEEP_SERVICES = ("dynamodb", "scheduler", "sqs")
 # 1980-01-01: the earliest time a zip (and so a wheel) can hold.
 DEFAULT_EPOCH = 315532800
 
@@ -46,7 +47,7 @@ def pip_install(target: Path, requirements: Path, index_url: str) -> None:
     subprocess.run(command, check=True)
 
 
-def keep_only_dynamodb(target: Path) -> None:
+def keep_only_our_services(target: Path) -> None:
     data = target / "botocore" / "data"
     for entry in data.iterdir():
         if entry.is_dir() and entry.name not in KEEP_SERVICES:
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)
     args.target.mkdir(parents=True, exist_ok=True)
     pip_install(args.target, args.requirements, args.index_url)
-    keep_only_dynamodb(args.target)
+    keep_only_our_services(args.target)
     compile_tree(args.target)
     set_times(args.target, epoch)
     return 0

@@ -2,6 +2,7 @@
 the permissions that let this API (and only its routes) invoke it."""
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -21,13 +22,20 @@ LAMBDA_TRUST = json.dumps({
 })
 
 
-def policy_document(table_arn: str, actions: list[str], log_group_arn: str) -> str:
+def table_arns(table_arn: str) -> list[str]:
+    """The table and its indexes (getTodos queries the due-date and change indexes)."""
+    return [table_arn, *(f"{table_arn}/index/{name}" for name in INDEX_NAMES)]
+
+
+def policy_document(table_arn: str, actions: list[str], log_group_arn: str,
+                    more: list[dict[str, Any]] | None = None) -> str:
+    table = [{"Sid": "Table", "Effect": "Allow", "Action": sorted(actions),
+              "Resource": table_arns(table_arn)}] if actions else []
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [
-            # The table and its indexes (getTodos queries the due-date and change indexes).
-            {"Sid": "Table", "Effect": "Allow", "Action": sorted(actions),
-             "Resource": [table_arn, *(f"{table_arn}/index/{name}" for name in INDEX_NAMES)]},
+            *table,
+            *(more or []),
             {"Sid": "OwnLogGroup", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": [f"{log_group_arn}:*"]},
@@ -50,9 +58,14 @@ class ApiFunction(pulumi.ComponentResource):
         table_arn: pulumi.Input[str],
         actions: list[str],
         cors_origins: pulumi.Input[list[str]],
-        token_keys: pulumi.Input[str],
+        token_keys: pulumi.Input[str] | None,
+        statements: pulumi.Input[list[dict[str, Any]]] | None = None,
+        environment: dict[str, pulumi.Input[str]] | None = None,
+        timeout_seconds: int | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`statements`: more of the role's policy beyond `actions` on the table;
+        `environment`: more variables; `timeout_seconds`: other than the stack's."""
         super().__init__("todo-api:index:ApiFunction", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.function_name = f"{settings.prefix}-{name}"
@@ -66,8 +79,8 @@ class ApiFunction(pulumi.ComponentResource):
         self.policy = aws.iam.RolePolicy(
             name,
             role=self.role.id,
-            policy=pulumi.Output.all(table_arn, self.log_group.arn).apply(
-                lambda arns: policy_document(arns[0], actions, arns[1])
+            policy=pulumi.Output.all(table_arn, self.log_group.arn, statements or []).apply(
+                lambda values: policy_document(values[0], actions, values[1], values[2])
             ),
             opts=child,
         )
@@ -79,13 +92,15 @@ class ApiFunction(pulumi.ComponentResource):
             image_config={"commands": [command]},
             architectures=["arm64"],
             memory_size=settings.memory_mb,
-            timeout=settings.timeout_seconds,
+            timeout=timeout_seconds or settings.timeout_seconds,
             role=self.role.arn,
             environment={"variables": {
                 "TABLE_NAME": table_name,
                 "CORS_ALLOWED_ORIGINS": pulumi.Output.from_input(cors_origins).apply(",".join),
                 "STACK_NAME": settings.stack,  # the EMF metrics' Stack dimension
-                "TOKEN_KEYS": token_keys,  # a secret: infra/token_keys.py
+                # A secret (infra/token_keys.py); only the API's functions seal tokens.
+                **({"TOKEN_KEYS": token_keys} if token_keys is not None else {}),
+                **(environment or {}),
             }},
             logging_config={
                 "log_format": "JSON",

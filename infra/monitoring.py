@@ -1,5 +1,5 @@
-"""Each stack watches itself: an SNS topic for alarms, alarms on the API, the functions and
-the table, and a dashboard of all three."""
+"""Each stack watches itself: an SNS topic for alarms, alarms on the API, the functions, the
+table and the webhook deliveries given up, and a dashboard of them all."""
 
 import json
 from typing import Any
@@ -9,6 +9,10 @@ import pulumi_aws as aws
 
 from infra.settings import Settings
 from services.edge.metrics import BUSINESS, NAMESPACE
+
+# The dispatcher's own counts (services/events/dispatcher.py), in the same namespace.
+DELIVERY_METRICS = ("EventsQueued", "Deliveries", "DeliveryFailures", "DeliveriesGivenUp",
+                    "RemindersFired")
 
 PERIOD = 300
 # The table operations the functions call (services/data/store.py), for per-operation metrics.
@@ -26,6 +30,7 @@ class Monitoring(pulumi.ComponentResource):
         stage_name: pulumi.Output[str],
         functions: dict[str, pulumi.Output[str]],  # logical name -> deployed function name
         table_name: pulumi.Output[str],
+        dead_letter_queue: pulumi.Output[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("todo-api:index:Monitoring", name, None, opts)
@@ -51,12 +56,17 @@ class Monitoring(pulumi.ComponentResource):
                           settings.alarm_table_throttles)
         self._table_alarm("table-system-errors", "SystemErrors", table_name,
                           settings.alarm_table_system_errors)
+        # A webhook delivery given up (or a stream batch set aside) lands here.
+        self._alarm("dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                    {"QueueName": dead_letter_queue}, "Maximum", 1,
+                    "Webhook deliveries given up (dead-letter queue not empty)")
         self.dashboard = aws.cloudwatch.Dashboard(
             name,
             dashboard_name=settings.prefix,
             dashboard_body=pulumi.Output.all(api_name, stage_name, table_name,
-                                             *functions.values()).apply(
-                lambda v: json.dumps(dashboard(settings, v[0], v[1], v[2], list(v[3:])))),
+                                             dead_letter_queue, *functions.values()).apply(
+                lambda v: json.dumps(dashboard(settings, v[0], v[1], v[2], list(v[4:]),
+                                               v[3]))),
             opts=self._child,
         )
         self.register_outputs({"topicArn": self.topic.arn})
@@ -79,8 +89,8 @@ class Monitoring(pulumi.ComponentResource):
             evaluation_periods=1,
             threshold=threshold,
             # Counts alarm from the first one; rates and latencies once above the threshold.
-            comparison_operator="GreaterThanOrEqualToThreshold" if statistic == "Sum"
-            else "GreaterThanThreshold",
+            comparison_operator="GreaterThanOrEqualToThreshold"
+            if statistic in ("Sum", "Maximum") else "GreaterThanThreshold",
             treat_missing_data="notBreaching",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
@@ -116,7 +126,7 @@ class Monitoring(pulumi.ComponentResource):
 
 
 def dashboard(settings: Settings, api_name: str, stage: str, table: str,
-              functions: list[str]) -> dict[str, Any]:
+              functions: list[str], dead_letter_queue: str) -> dict[str, Any]:
     region = settings.region
 
     def widget(title: str, metrics: list[list[Any]], stat: str = "Sum") -> dict[str, Any]:
@@ -149,5 +159,10 @@ def dashboard(settings: Settings, api_name: str, stage: str, table: str,
             *[["AWS/DynamoDB", "SystemErrors", "TableName", table, "Operation", op]
               for op in TABLE_OPERATIONS]]),
         widget("Tasks", [[NAMESPACE, name, "Stack", settings.stack] for name in BUSINESS]),
+        widget("Webhook events and deliveries", [[NAMESPACE, name, "Stack", settings.stack]
+                                                 for name in DELIVERY_METRICS]),
+        widget("Deliveries given up (dead-letter queue)", [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", dead_letter_queue]],
+            "Maximum"),
     ]
     return {"widgets": widgets}

@@ -1,16 +1,20 @@
 """The whole stack, wired: image, table, functions, users, API. Returns the stack outputs."""
 
+from functools import partial
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
 from infra import settings as stack_settings
 from infra.api import RestApi, UserPool
 from infra.boundary import contain_every_role
-from infra.function import ApiFunction
+from infra.events import DISPATCHER, Events
+from infra.function import ApiFunction, table_arns
 from infra.gateway_logging import GatewayLogging
 from infra.image import FunctionImage
 from infra.monitoring import Monitoring
-from infra.permissions import FUNCTION_ACTIONS
+from infra.permissions import FUNCTION_ACTIONS, api_statements
 from infra.table import table
 from infra.tagging import tag_everything
 from infra.token_keys import generation as token_key_generation
@@ -18,6 +22,10 @@ from infra.token_keys import token_keys
 from infra.waf import protect_stage
 from infra.web import WebApp, WebSite
 from services.edge.routes import FUNCTIONS, ROUTES
+
+
+def _api_statements(function: str, table_arn: str) -> list[dict[str, Any]]:
+    return api_statements(function, table_arns(table_arn))
 
 
 def build() -> dict[str, pulumi.Output[str]]:
@@ -41,6 +49,7 @@ def build() -> dict[str, pulumi.Output[str]]:
             actions=FUNCTION_ACTIONS[name],
             cors_origins=cors_origins,
             token_keys=keys,
+            statements=todos.arn.apply(partial(_api_statements, name)),
         )
         for name, command in FUNCTIONS.items()
     }
@@ -57,6 +66,8 @@ def build() -> dict[str, pulumi.Output[str]]:
     web = WebApp("web", settings=settings, site=site, api_url=api.stage.invoke_url,
                  user_pool_id=users.pool.id)
     protect_stage(settings, api.stage)
+    events = Events("events", settings=settings, image_uri=image.uri, table=todos,
+                    api_url=api.stage.invoke_url, cors_origins=cors_origins)
     for name, function in functions.items():
         function.allow_routes([r for r in ROUTES if r.function == name], api.api.execution_arn)
     Monitoring(
@@ -64,8 +75,10 @@ def build() -> dict[str, pulumi.Output[str]]:
         settings=settings,
         api_name=api.api.name,
         stage_name=api.stage.stage_name,
-        functions={name: f.function.name for name, f in functions.items()},
+        functions={**{name: f.function.name for name, f in functions.items()},
+                   DISPATCHER: events.dispatcher.function.name},
         table_name=todos.name,
+        dead_letter_queue=events.dead_letters.name,
     )
     return {
         "apiUrl": api.stage.invoke_url,

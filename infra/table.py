@@ -43,6 +43,9 @@ def table(settings: Settings) -> aws.dynamodb.Table:
         point_in_time_recovery={"enabled": True},
         ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
         server_side_encryption={"enabled": True},
+        # The stream the events dispatcher reads (infra/events.py), as the model declares it.
+        stream_enabled=definition["StreamSpecification"]["StreamEnabled"],
+        stream_view_type=definition["StreamSpecification"]["StreamViewType"],
         deletion_protection_enabled=settings.deletion_protection,
         # Where tasks must outlive the stack (prod), `pulumi destroy` leaves the table be.
         opts=pulumi.ResourceOptions(

@@ -101,3 +101,6 @@ class DeletedList(Model):
     partition = UnicodeAttribute(hash_key=True, attr_name="userID")  # PURGE_PARTITION
     list_id = UnicodeAttribute(range_key=True, attr_name="taskID")
     deleted_at = UnicodeAttribute(attr_name="deletedAt")
+    # Set by a clean-up run that left work behind: the write is what asks for the next run
+    # (the table's stream hands it to the dispatcher).
+    purged_at = UnicodeAttribute(null=True, attr_name="purgedAt")

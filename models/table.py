@@ -20,6 +20,9 @@ class TableMeta:
     # override explicit for moto, DynamoDB Local or a real table.
     host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
     billing_mode = "PAY_PER_REQUEST"
+    # The table's stream feeds the events dispatcher (services/events/): every change of an
+    # item, with its images before and after.
+    stream_view_type = "NEW_AND_OLD_IMAGES"
     # Bounded so that a request gives up well inside API Gateway's 29 s and the function's
     # 20 s timeout: botocore's standard mode makes 1 + 2 attempts of at most 1 s connect and
     # 2 s read each, with backoff of at most 2 s then 4 s between them: at most 15 s.
@@ -40,7 +43,7 @@ def configure(models: list[Any], *, endpoint: str | None = None,
 
 
 def table_definition(model: Any) -> dict[str, Any]:
-    """The table as the model declares it (keys, attribute types, secondary indexes), in
+    """The table as the model declares it (keys, attribute types, secondary indexes, stream), in
     CreateTable's terms: the emulator creates it from this, the Pulumi program declares it."""
     schema = model._get_schema()
     indexes = sorted(schema["global_secondary_indexes"], key=lambda index: index["index_name"])
@@ -54,6 +57,8 @@ def table_definition(model: Any) -> dict[str, Any]:
             for index in indexes
         ],
         "BillingMode": model.Meta.billing_mode,
+        "StreamSpecification": {"StreamEnabled": True,
+                                "StreamViewType": model.Meta.stream_view_type},
     }
 
 

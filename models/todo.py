@@ -44,6 +44,14 @@ class ChecklistItem(MapAttribute[str, object]):
     done = BooleanAttribute()
 
 
+class Reminder(MapAttribute[str, object]):
+    """One of a task's reminders: `before` its due time (an ISO 8601 duration) or `at` a
+    moment (a date-time with an offset), as the client sent it."""
+
+    before = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+
+
 class TodoModel(Model):
     """A user's task. Attribute names are those of the seed table (userID, taskID, camelCase)."""
 
@@ -65,6 +73,7 @@ class TodoModel(Model):
     tags = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
     order = NumberAttribute(null=True)
     checklist = ListAttribute(of=ChecklistItem, null=True)  # type: ignore[var-annotated]
+    reminders = ListAttribute(of=Reminder, null=True)  # type: ignore[var-annotated]
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")

@@ -70,26 +70,70 @@ def _policy_documents(args: ResourceValidationArgs) -> list[Any]:
     return [args.props.get("policy")]
 
 
-def dynamodb_wildcards(args: ResourceValidationArgs) -> Iterator[str]:
+def _allows(args: ResourceValidationArgs) -> Iterator[dict[str, Any]]:
+    """Every Allow statement of the resource's IAM policy documents."""
     for raw in _policy_documents(args):
         document = _document(raw)
-        if document is None:
+        if document is not None:
+            yield from (s for s in _statements(document) if s.get("Effect") == "Allow")
+
+
+def dynamodb_wildcards(args: ResourceValidationArgs) -> Iterator[str]:
+    for statement in _allows(args):
+        if "NotAction" in statement:
+            yield "an Allow with NotAction grants every DynamoDB action it does not name"
+        actions = [str(a) for a in _listed(statement.get("Action"))]
+        dynamo = [a for a in actions if a == "*" or a.lower().startswith("dynamodb:")]
+        wild = [a for a in dynamo if "*" in a]
+        if wild:
+            yield f"DynamoDB actions must be named one by one, not {', '.join(wild)}"
+        if dynamo:
+            resources = [str(r) for r in _listed(statement.get("Resource"))]
+            if "NotResource" in statement or any("*" in r for r in resources):
+                yield ("DynamoDB actions must be granted on the table's own ARN, not "
+                       f"{resources or 'NotResource'}")
+
+
+# --- no * in the other services' grants -----------------------------------------------------
+
+# Where AWS takes no narrower resource than "*".
+STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+
+
+# Everything inside one named resource, the narrowest grant there is for what is named as it
+# goes: a log group's streams, a schedule group's schedules (one per reminder).
+CHILDREN_OF_NAMED = (re.compile(r"arn:aws:logs:[^*]+:log-group:[^*]+:\*"),
+                     re.compile(r"arn:aws:scheduler:[^*]+:schedule/[^*/]+/\*"))
+
+
+def _children_of_named(resource: str) -> bool:
+    return any(pattern.fullmatch(resource) for pattern in CHILDREN_OF_NAMED)
+
+
+def named_grants(args: ResourceValidationArgs) -> Iterator[str]:
+    """Beyond DynamoDB (dynamodb-no-wildcards): every action and resource named, PassRole
+    only for named roles and one service."""
+    for statement in _allows(args):
+        actions = [str(a) for a in _listed(statement.get("Action"))]
+        others = [a for a in actions if ":" in a and not a.lower().startswith("dynamodb:")]
+        if not others:
             continue
-        for statement in _statements(document):
-            if statement.get("Effect") != "Allow":
+        wild = [a for a in others if "*" in a]
+        if wild:
+            yield f"actions must be named one by one, not {', '.join(wild)}"
+        resources = [str(r) for r in _listed(statement.get("Resource"))]
+        if "NotResource" in statement:
+            yield "a grant must name its resources, not NotResource"
+        for resource in resources:
+            if "*" not in resource or _children_of_named(resource):
                 continue
-            if "NotAction" in statement:
-                yield "an Allow with NotAction grants every DynamoDB action it does not name"
-            actions = [str(a) for a in _listed(statement.get("Action"))]
-            dynamo = [a for a in actions if a == "*" or a.lower().startswith("dynamodb:")]
-            wild = [a for a in dynamo if "*" in a]
-            if wild:
-                yield f"DynamoDB actions must be named one by one, not {', '.join(wild)}"
-            if dynamo:
-                resources = [str(r) for r in _listed(statement.get("Resource"))]
-                if "NotResource" in statement or any("*" in r for r in resources):
-                    yield ("DynamoDB actions must be granted on the table's own ARN, not "
-                           f"{resources or 'NotResource'}")
+            if resource == "*" and set(others) <= STAR_RESOURCE_ACTIONS:
+                continue
+            yield f"{', '.join(others)} must be granted on named resources, not {resource}"
+        if "iam:PassRole" in others:
+            conditions = json.dumps(statement.get("Condition") or {})
+            if "iam:PassedToService" not in conditions:
+                yield "iam:PassRole must say which service the role goes to"
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -402,6 +446,10 @@ POLICIES: list[Policy] = [
     _policy("dynamodb-no-wildcards", "No * in DynamoDB actions or resources of IAM policies.",
             dynamodb_wildcards, ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy",
                                  "aws:iam/role:Role")),
+    _policy("named-grants", "No * in other services' actions or resources of IAM policies "
+            "(X-Ray's tracing and a named schedule group's schedules aside); PassRole names "
+            "the service.", named_grants, ("aws:iam/rolePolicy:RolePolicy",
+                                           "aws:iam/policy:Policy", "aws:iam/role:Role")),
     _policy("table-point-in-time-recovery", "The table has point-in-time recovery.",
             table_pitr, ("aws:dynamodb/table:Table",)),
     _policy("table-encryption", "The table is encrypted with a KMS key.",

@@ -75,6 +75,17 @@ class SyncTokenExpired(TaskError):
     """The sync token is older than tombstone retention: deletions since may be forgotten."""
 
 
+class WebhookNotFound(TaskError):
+    def __init__(self, webhook_id: str) -> None:
+        shown = webhook_id if len(webhook_id) <= 64 else webhook_id[:63] + "\u2026"
+        super().__init__(f"No webhook '{shown}'")
+        self.webhook_id = webhook_id
+
+
+class TooManyWebhooks(TaskError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a user may have at most {limit} webhooks")
+        self.limit = limit
 class ListNotFound(TaskError):
     """No such list, or the caller is not a member of it: the same answer for both."""
 

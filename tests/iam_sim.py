@@ -1,8 +1,9 @@
 """A small evaluator of IAM identity policies, enough to ask of the bootstrap's documents what
 AWS would answer: may this role do this action on this ARN, in this request context? Explicit
 Deny wins, then any Allow whose action, resource and condition all match. It knows the
-operators the bootstrap writes (String/Arn Equals and Like, Null, ForAnyValue:) and fails loudly
-on any other, so a new operator cannot pass a test by being ignored.
+operators the bootstrap and the functions' roles write (String/Arn Equals and Like, Null,
+ForAnyValue: and ForAllValues:) and fails loudly on any other, so a new operator cannot pass
+a test by being ignored.
 
 Also realistic ARNs for what a todo-api stack declares under the mocks (the mocks' own ARNs
 are placeholders), so tests can ask about one stack's role and the other stack's resources."""
@@ -46,11 +47,14 @@ def _test(operator: str, key: str, expected: Any, context: Context) -> bool:
     qualifier, _, base = operator.rpartition(":")
     matchers: dict[str, Callable[[str, str], bool]] = {
         "StringEquals": str.__eq__, "ArnEquals": str.__eq__, "StringLike": like, "ArnLike": like}
-    if base not in matchers or qualifier not in ("", "ForAnyValue"):
+    if base not in matchers or qualifier not in ("", "ForAnyValue", "ForAllValues"):
         raise AssertionError(f"the evaluator does not know the operator {operator}")
+    match = matchers[base]
+    if qualifier == "ForAllValues":
+        # As IAM: true when the key is absent or empty (so Allow with it needs care).
+        return all(any(match(w, a) for w in wanted) for a in actual or [])
     if actual is None:
         return False
-    match = matchers[base]
     if qualifier == "":
         assert len(actual) == 1, f"{key} is single-valued"
     return any(match(w, a) for w in wanted for a in actual)
@@ -159,6 +163,11 @@ def targets(stack: str, resources: list[dict[str, Any]]) -> Iterator[tuple[str, 
             "WebAcl": [f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/{inputs.get('name')}/"
                        f"{ids['acl']}"],
             "WebAclAssociation": [f"{api}/stages/{stack}"],
+            "Queue": [f"arn:aws:sqs:{REGION}:{ACCOUNT}:{inputs.get('name')}"],
+            "ScheduleGroup": [f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/"
+                              f"{inputs.get('name')}"],
+            "EventSourceMapping": [f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:"
+                                   f"{stack}-{r['name']}-{ids['suffix']}"],
         }.get(kind, [])
         assert arns, f"no ARN known for {typ}: add it to tests/iam_sim.py"
         for arn in arns:

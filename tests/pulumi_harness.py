@@ -31,6 +31,8 @@ _ARN_FORMS = {
     "aws:kms/key:Key": "arn:aws:kms:{region}:{account}:key/{name}",
     "aws:iam/policy:Policy": "arn:aws:iam::{account}:policy/{name}",
     "aws:cognito/userPool:UserPool": "arn:aws:cognito-idp:{region}:{account}:userpool/{name}",
+    "aws:scheduler/scheduleGroup:ScheduleGroup":
+        "arn:aws:scheduler:{region}:{account}:schedule-group/{name}",
 }
 
 
@@ -74,6 +76,10 @@ class Recorder(pulumi.runtime.Mocks):
         if args.typ == "aws:lambda/function:Function":
             state["invokeArn"] = (f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
                                   f"{state['arn']}/invocations")
+        elif args.typ == "aws:dynamodb/table:Table":
+            state["streamArn"] = f"{state['arn']}/stream/2026-01-01T00:00:00.000"
+        elif args.typ == "aws:sqs/queue:Queue":
+            state["url"] = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
         elif args.typ == "aws:apigateway/restApi:RestApi":
             state["executionArn"] = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:api123"
             state["rootResourceId"] = "root"

@@ -265,11 +265,16 @@ CREATE_ACTION = {
     "aws:cognito/userPoolDomain:UserPoolDomain": "cognito-idp:CreateUserPoolDomain",
     "aws:cognito/managedLoginBranding:ManagedLoginBranding":
         "cognito-idp:CreateManagedLoginBranding",
+    # Events: the dispatcher's queues, the reminders' schedule group, its two mappings.
+    "aws:sqs/queue:Queue": "sqs:CreateQueue",
+    "aws:scheduler/scheduleGroup:ScheduleGroup": "scheduler:CreateScheduleGroup",
+    "aws:lambda/eventSourceMapping:EventSourceMapping": "lambda:CreateEventSourceMapping",
 }
 # Created by a call that carries the new resource's tags; everything else of theirs is reached
 # by the tags the resource already has.
 TAGGED_ON_CREATE = {"aws:apigateway/restApi:RestApi", "aws:cognito/userPool:UserPool",
-                    "aws:cloudfront/distribution:Distribution"}
+                    "aws:cloudfront/distribution:Distribution",
+                    "aws:lambda/eventSourceMapping:EventSourceMapping"}
 
 
 # Resources the Pulumi engine makes itself, with no AWS call: the token keys' random bytes.
@@ -281,7 +286,10 @@ def own_context(stack: str, *, existing: bool) -> dict[str, Any]:
     return {**owner_tags(stack, "aws:RequestTag"), "aws:TagKeys": ["app", "stack"],
             **(owner_tags(stack, "aws:ResourceTag") if existing else {}),
             "iam:PermissionsBoundary": _boundary_arn(stack),
-            "iam:PassedToService": "lambda.amazonaws.com"}
+            "iam:PassedToService": "lambda.amazonaws.com",
+            # a mapping is made for the stack's own dispatcher
+            "lambda:FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+                                  f"todo-api-{stack}-dispatchEvents"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -446,18 +454,19 @@ def test_each_boundary_leaves_its_functions_what_they_need_and_nothing_of_the_ot
 
 
 def test_whose_a_resource_is_cannot_be_changed(full: dict[str, Any]) -> None:
-    """The tags that scope REST APIs, user pools and distributions are set on create and then
-    neither removed nor rewritten, so no role can hand its resource to the other stack or take
-    one of the other's; other tags still change."""
+    """The tags that scope REST APIs, user pools, distributions and event source mappings are
+    set on create and then neither removed nor rewritten, so no role can hand its resource to
+    the other stack or take one of the other's; other tags still change."""
     policy = _policy(full, DEPLOY["dev"])
     own = {"cloudfront": f"arn:aws:cloudfront::{ACCOUNT}:distribution/Edev1",
            "cognito-idp": f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_devPool",
            "apigateway": f"arn:aws:apigateway:{REGION}::/tags/"
-                         f"arn%3Aaws%3Aapigateway%3A{REGION}%3A%3A%2Frestapis%2Fdevapi1"}
+                         f"arn%3Aaws%3Aapigateway%3A{REGION}%3A%3A%2Frestapis%2Fdevapi1",
+           "lambda": f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:dev-stream-1"}
     tag = {"cloudfront": "cloudfront:TagResource", "cognito-idp": "cognito-idp:TagResource",
-           "apigateway": "apigateway:PUT"}
+           "apigateway": "apigateway:PUT", "lambda": "lambda:TagResource"}
     untag = {"cloudfront": "cloudfront:UntagResource", "cognito-idp": "cognito-idp:UntagResource",
-             "apigateway": "apigateway:DELETE"}
+             "apigateway": "apigateway:DELETE", "lambda": "lambda:UntagResource"}
     resource = owner_tags("dev", "aws:ResourceTag")
     for service, arn in own.items():
         assert allowed(policy, tag[service], arn, {

@@ -137,21 +137,29 @@ def test_the_fuzz_reached_every_handler_signed_in() -> None:
             assert 200 in answers, (label, answers)  # a list that exists, not only 404s
 
 
-def test_sequences_of_calls_on_the_tasks_they_create(local_server: LocalServer) -> None:
-    """Stateful: create, then read, change and delete what was created, in random orders."""
-    STATEFUL: Counter[int] = Counter()
+CONDITIONS = ("if-match", "if-none-match")
 
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+
+def test_sequences_of_calls_on_the_tasks_they_create(local_server: LocalServer) -> None:
+    """Stateful: create, then read, change and delete what was created, in random orders
+    (the task routes: the webhook routes' sequences would crowd them out of the examples)."""
+    STATEFUL: Counter[int] = Counter()
+    tasks = schema.include(path_regex="^/todo")
+
+    class Workflow(tasks.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"base_url": local_server.url}
 
         def before_call(self, case: schemathesis.Case[Any]) -> None:
-            # A random seed userId is a 403 whatever the sequence: leave it to the test above,
-            # so that sequences reach the tasks they made.
+            # A random seed userId is a 403, and a random entity tag a 400 or 412, whatever the
+            # sequence: leave them to the test above, so that sequences reach the tasks they
+            # made.
             for name in ("userId", "userID"):
                 for part in (case.query, case.body):
                     if isinstance(part, dict):
                         part.pop(name, None)
+            for name in [h for h in (case.headers or {}) if h.lower() in CONDITIONS]:
+                del case.headers[name]
             LocalToken().set(case, TOKEN, None)  # type: ignore[arg-type]
 
         def validate_response(self, response: Any, case: schemathesis.Case[Any],

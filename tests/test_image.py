@@ -20,7 +20,7 @@ from typing import Any
 import docker
 import pytest
 
-from services.edge.routes import FUNCTIONS
+from services.edge.routes import EVENT_FUNCTIONS, FUNCTIONS
 from tests import stand_in
 from tests.runtime_api import RuntimeApi
 from tests.support import ROOT, proxy_event
@@ -127,8 +127,9 @@ def test_the_image_brings_its_own_time_zone_database(engine: docker.DockerClient
 
 
 @contextmanager
-def function(engine: docker.DockerClient, image: str, endpoint: str,
-             command: str | None) -> Iterator[tuple[RuntimeApi, list[str]]]:
+def function(engine: docker.DockerClient, image: str, endpoint: str, command: str | None,
+             environment: dict[str, str] | None = None,
+             ) -> Iterator[tuple[RuntimeApi, list[str]]]:
     """One function instance: its container polls a fresh Runtime API. Yields the API and,
     once the instance is stopped, its log lines."""
     logs: list[str] = []
@@ -151,6 +152,7 @@ def function(engine: docker.DockerClient, image: str, endpoint: str,
                 "TABLE_NAME": os.environ["TABLE_NAME"], "STACK_NAME": "image-test",
                 "CORS_ALLOWED_ORIGINS": "*", "TOKEN_KEYS": os.environ["TOKEN_KEYS"],
                 "PYTHONPATH": "/opt/probe",  # the probe only: it reports, changes nothing
+                **(environment or {}),
             })
         try:
             container.start()
@@ -242,6 +244,30 @@ def test_each_command_serves_a_task_inside_the_image(engine: docker.DockerClient
             "DELETE", "/todos", "/todos", user=USER, query={"status": "all"}))
         assert status == 200 and cleared["deleted"] == 2
     assert_quiet("deleteTodo", delete_logs)
+
+    # The events dispatcher, from the same image: a stream batch with a task created (its user
+    # has no webhook: nothing to send) and a reminder of a task that is gone.
+    record = {"eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb",
+              "dynamodb": {"Keys": {"userID": {"S": USER}, "taskID": {"S": task["taskId"]}},
+                           "NewImage": {"userID": {"S": USER}, "taskID": {"S": task["taskId"]},
+                                        "title": {"S": "t"}, "status": {"S": "pending"},
+                                        "priority": {"S": "normal"}, "version": {"N": "1"},
+                                        "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
+                                        "updatedAt": {"S": "2026-01-01T00:00:00.000Z"}},
+                           "ApproximateCreationDateTime": 1767225600.0,
+                           "SequenceNumber": "100"}}
+    queues = {"DELIVERY_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/deliveries",
+              "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/dead",
+              "SCHEDULE_GROUP": "reminders", "SCHEDULER_ROLE_ARN": "arn:aws:iam::1:role/s"}
+    [dispatcher] = EVENT_FUNCTIONS.values()
+    with function(engine, image, dynamodb_endpoint, dispatcher, queues) as (runtime, logs):
+        kind, result = runtime.invoke({"Records": [record]}, timeout=120)
+        assert (kind, result) == ("response", {"batchItemFailures": []}), result
+        kind, result = runtime.invoke({"reminder": {
+            "partition": USER, "taskId": task["taskId"], "index": 0,
+            "at": "2030-01-01T00:00:00+00:00"}}, timeout=120)
+        assert (kind, result) == ("response", {}), result
+    assert_quiet("dispatchEvents", logs)
 
     # The image's own CMD (no image_config.command): the list, now empty.
     with function(engine, image, dynamodb_endpoint, None) as (runtime, default_logs):

@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from services.edge.routes import FUNCTIONS
+from services.edge.routes import EVENT_FUNCTIONS, FUNCTIONS
 from tests import task_root
 from tests.support import ROOT, proxy_event
 
@@ -83,13 +83,16 @@ def test_layer_is_small_and_holds_no_dev_tooling(image_root: Path) -> None:
     for absent in ("emulator", "moto", "boto3", "pulumi", "pulumi_aws", "tests", "jwt"):
         assert not (image_root / absent).exists(), absent
     assert sorted(p.name for p in (image_root / "botocore" / "data").iterdir() if p.is_dir()) \
-        == ["dynamodb"]
+        == ["dynamodb", "scheduler", "sqs"]  # the table; the dispatcher's reminders and queue
     # DynamoDB's model: one API version, plain JSON, no documentation (parsed at every cold
     # start); botocore still finds it (the commands below make clients from it).
     [version] = (image_root / "botocore" / "data" / "dynamodb").iterdir()
     assert sorted(p.name for p in version.iterdir()) == [
         "endpoint-rule-set-1.json", "paginators-1.json", "service-2.json", "waiters-2.json"]
     assert '"documentation"' not in (version / "service-2.json").read_text()
+    for service in ("scheduler", "sqs"):
+        [version] = (image_root / "botocore" / "data" / service).iterdir()
+        assert '"documentation"' not in (version / "service-2.json").read_text()
 
 
 def test_each_command_answers_from_the_layer_alone(image_root: Path,
@@ -111,3 +114,22 @@ def test_each_command_answers_from_the_layer_alone(image_root: Path,
                                 timeout=60, check=True)
         [response] = [r for r in map(task_root.parse_response, result.stdout.splitlines()) if r]
         assert response["statusCode"] == expected[function], (function, response)
+
+
+def test_the_dispatcher_runs_from_the_layer_alone(image_root: Path,
+                                                  dynamodb_endpoint: str) -> None:
+    """It makes its SQS and Scheduler clients from the layer's models, and reads the table: a
+    reminder of a task that is gone sends nothing."""
+    [command] = EVENT_FUNCTIONS.values()
+    event = {"reminder": {"partition": "layer", "taskId": "01a24e92-dd7f-70ba-b253-03deb1327acb",
+                          "index": 0, "at": "2030-01-01T00:00:00+00:00"}}
+    argv, env = task_root.handler_process(image_root, command, event, dynamodb_endpoint)
+    env |= {"DELIVERY_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/q",
+            "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/d",
+            "SCHEDULE_GROUP": "g", "SCHEDULER_ROLE_ARN": "arn:aws:iam::1:role/s"}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=image_root,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    [response] = [r for r in map(task_root.parse_response, result.stdout.splitlines())
+                  if r is not None]
+    assert response == {}

@@ -11,7 +11,8 @@ import pytest
 from models import TodoModel
 from policy.rules import taggable
 from services.edge.gateway_document import GATEWAY_KEYWORDS
-from services.edge.routes import FUNCTIONS, ROUTES
+from services.edge.routes import EVENT_FUNCTIONS, FUNCTIONS, ROUTES
+from tests import iam_sim
 from tests.support import ROOT
 from tests.test_gateway_document import UNSUPPORTED, keywords
 
@@ -26,6 +27,7 @@ EXPECTED_ACTIONS = {
                    "dynamodb:Query", "dynamodb:UpdateItem"},
 }
 STACKS = ["dev", "prod"]
+COMMANDS = {**FUNCTIONS, **EVENT_FUNCTIONS}  # the four API functions and the dispatcher
 
 
 def run_program(name: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,19 +59,22 @@ def functions(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in of_type(stack, "aws:lambda/function:Function")}
 
 
-def test_four_functions_share_one_image_and_differ_in_command(stack: dict[str, Any]) -> None:
+def test_five_functions_share_one_image_and_differ_in_command(stack: dict[str, Any]) -> None:
     fns = functions(stack)
-    assert set(fns) == set(FUNCTIONS)
+    assert set(fns) == set(COMMANDS)
     image = one(stack, "docker-build:index:Image")
     assert image["inputs"]["platforms"] == ["linux/arm64"] and image["inputs"]["push"] is True
     assert {f["inputs"]["imageUri"] for f in fns.values()} == {image["state"]["ref"]}
     assert stack["outputs"]["imageUri"] == image["state"]["ref"]
     for name, fn in fns.items():
         inputs = fn["inputs"]
-        assert inputs["imageConfig"]["commands"] == [FUNCTIONS[name]]
+        assert inputs["imageConfig"]["commands"] == [COMMANDS[name]]
         assert inputs["packageType"] == "Image" and inputs["architectures"] == ["arm64"]
         assert inputs["memorySize"] == stack["config"]["todo-api:memoryMb"]
-        assert inputs["timeout"] == stack["config"]["todo-api:timeoutSeconds"]
+        if name in FUNCTIONS:
+            assert inputs["timeout"] == stack["config"]["todo-api:timeoutSeconds"]
+        else:  # a batch of deliveries, each up to 10 s, in parallel
+            assert inputs["timeout"] == 60
         assert inputs["tracingConfig"] == {"mode": "Active"}
         assert inputs["loggingConfig"]["logFormat"] == "JSON"
         assert inputs["environment"]["variables"]["TABLE_NAME"] == stack["outputs"]["tableName"]
@@ -82,20 +87,35 @@ def _policies(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_each_role_may_do_exactly_its_functions_table_actions(stack: dict[str, Any]) -> None:
     table = one(stack, "aws:dynamodb/table:Table")
+    arn = table["state"]["arn"]
+    arns = [arn, f"{arn}/index/byChange", f"{arn}/index/byDueDate"]
     policies = _policies(stack)
-    assert set(policies) == set(FUNCTIONS)
-    for name, policy in policies.items():
-        table_statements = [s for s in policy["Statement"]
-                            if any(a.startswith("dynamodb:") for a in s["Action"])]
-        assert len(table_statements) == 1
-        [statement] = table_statements
-        assert set(statement["Action"]) == EXPECTED_ACTIONS[name], name
-        arn = table["state"]["arn"]
-        assert statement["Resource"] == [arn, f"{arn}/index/byChange", f"{arn}/index/byDueDate"]
+    assert set(policies) == set(COMMANDS) | {"events-scheduler"}
+    for name in FUNCTIONS:
+        statements = {s["Sid"]: s for s in policies[name]["Statement"]
+                      if any(a.startswith("dynamodb:") for a in s["Action"])}
+        table_statement = statements.pop("Table")
+        assert set(table_statement["Action"]) == EXPECTED_ACTIONS[name], name
+        assert table_statement["Resource"] == arns
+        # No API function reads a webhook's signing secret (only the dispatcher signs)...
+        deny = statements.pop("NoWebhookSecrets")
+        assert deny["Effect"] == "Deny" and deny["Resource"] == arns
+        assert set(deny["Action"]) >= {"dynamodb:GetItem", "dynamodb:Query",
+                                       "dynamodb:BatchGetItem"}
+        assert deny["Condition"] == {"ForAnyValue:StringLike": {
+            "dynamodb:LeadingKeys": ["*#webhook-secrets"]}}
+        # ...and the webhook count is updated only where it lives.
+        if name in ("createTodo", "deleteTodo"):
+            counts = statements.pop("WebhookCounts")
+            assert counts["Action"] == ["dynamodb:UpdateItem"] and counts["Resource"] == [arn]
+            assert counts["Condition"] == {"ForAllValues:StringLike": {
+                "dynamodb:LeadingKeys": ["*#webhooks"]}}
+        assert statements == {}, name
+    for policy in policies.values():
         for s in policy["Statement"]:
             assert "*" not in s["Action"] and "dynamodb:*" not in s["Action"]
     for role in of_type(stack, "aws:iam/role:Role"):
-        if role["name"] in FUNCTIONS:
+        if role["name"] in COMMANDS:
             assert not role["inputs"].get("managedPolicyArns"), role["name"]
             trust = json.loads(role["inputs"]["assumeRolePolicy"])
             assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
@@ -236,6 +256,7 @@ def test_every_alarm_watches_a_declared_resource_and_notifies_the_topic(
     api = one(stack, "aws:apigateway/restApi:RestApi")["inputs"]["name"]
     stage = one(stack, "aws:apigateway/stage:Stage")["inputs"]["stageName"]
     table = one(stack, "aws:dynamodb/table:Table")["inputs"]["name"]
+    queues = {q["inputs"]["name"] for q in of_type(stack, "aws:sqs/queue:Queue")}
     watched: set[tuple[str, str]] = set()
     for alarm in _alarms(stack):
         inputs = alarm["inputs"]
@@ -251,13 +272,17 @@ def test_every_alarm_watches_a_declared_resource_and_notifies_the_topic(
             elif namespace == "AWS/ApiGateway":
                 assert dims == {"ApiName": api, "Stage": stage}
                 watched.add((metric, api))
+            elif namespace == "AWS/SQS":
+                assert dims["QueueName"] in queues
+                watched.add((metric, dims["QueueName"]))
             else:
                 assert namespace == "AWS/DynamoDB" and dims["TableName"] == table
                 watched.add((metric, table))
     for fn in fns:
         assert {("Errors", fn), ("Throttles", fn)} <= watched
     assert {("5XXError", api), ("Latency", api), ("ThrottledRequests", table),
-            ("SystemErrors", table)} <= watched
+            ("SystemErrors", table), ("ApproximateNumberOfMessagesVisible",
+                                      f"todo-api-{stack['name']}-deliveries-dead")} <= watched
 
 
 def test_alarm_thresholds_come_from_the_stack_config(stack: dict[str, Any]) -> None:
@@ -457,3 +482,138 @@ def test_every_role_carries_the_bootstrap_boundary(stack: dict[str, Any]) -> Non
     for role in roles:
         assert role["inputs"]["permissionsBoundary"] == (
             f"arn:aws:iam::123456789012:policy/{name}"), role["name"]
+
+
+def _by_name(stack: dict[str, Any], typ: str) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in of_type(stack, typ)}
+
+
+def test_the_dispatcher_is_fed_by_the_stream_and_its_queue_and_not_by_the_api(
+    stack: dict[str, Any],
+) -> None:
+    table = one(stack, "aws:dynamodb/table:Table")
+    assert table["inputs"]["streamEnabled"] is True
+    assert table["inputs"]["streamViewType"] == "NEW_AND_OLD_IMAGES"
+    dispatcher = functions(stack)["dispatchEvents"]
+    queues = _by_name(stack, "aws:sqs/queue:Queue")
+    queue, dead = queues["events-deliveries"], queues["events-dead-letters"]
+    mappings = _by_name(stack, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert set(mappings) == {"events-stream", "events-deliveries"}
+    stream = mappings["events-stream"]["inputs"]
+    deliveries = mappings["events-deliveries"]["inputs"]
+    assert stream["eventSourceArn"] == table["state"]["streamArn"]
+    assert deliveries["eventSourceArn"] == queue["state"]["arn"]
+    for mapping in (stream, deliveries):
+        assert mapping["functionName"] == dispatcher["state"]["arn"]
+        assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["startingPosition"] == "LATEST" and stream["bisectBatchOnFunctionError"]
+    assert stream["destinationConfig"] == {"onFailure": {"destinationArn": dead["state"]["arn"]}}
+    # Not behind API Gateway: no route and no invoke permission names it.
+    assert "dispatchEvents" not in {r.function for r in ROUTES}
+    permissions = of_type(stack, "aws:lambda/permission:Permission")
+    assert dispatcher["inputs"]["name"] not in {p["inputs"]["function"] for p in permissions}
+    body = json.loads(one(stack, "aws:apigateway/restApi:RestApi")["inputs"]["body"])
+    assert dispatcher["state"]["arn"] not in json.dumps(body)
+    variables = dispatcher["inputs"]["environment"]["variables"]
+    assert variables["DELIVERY_QUEUE_URL"] == queue["state"]["url"]
+    assert variables["DEAD_LETTER_QUEUE_URL"] == dead["state"]["url"]
+    assert variables["API_URL"] == stack["outputs"]["apiUrl"]
+
+
+def test_the_queues_are_encrypted_and_give_up_into_the_dead_letter_queue(
+    stack: dict[str, Any],
+) -> None:
+    queues = _by_name(stack, "aws:sqs/queue:Queue")
+    for queue in queues.values():
+        assert queue["inputs"]["sqsManagedSseEnabled"] is True
+    queue, dead = queues["events-deliveries"], queues["events-dead-letters"]
+    redrive = json.loads(queue["inputs"]["redrivePolicy"])
+    assert redrive == {"deadLetterTargetArn": dead["state"]["arn"], "maxReceiveCount": 5}
+    assert queue["inputs"]["visibilityTimeoutSeconds"] >= 6 * 60  # 6x the dispatcher's timeout
+    assert queue["inputs"]["messageRetentionSeconds"] > 33 * 3600  # outlives the last retry
+    assert dead["inputs"]["messageRetentionSeconds"] == 14 * 24 * 3600
+
+
+def test_the_dispatchers_role_does_only_its_work(stack: dict[str, Any]) -> None:
+    table = one(stack, "aws:dynamodb/table:Table")["state"]
+    queues = _by_name(stack, "aws:sqs/queue:Queue")
+    group = one(stack, "aws:scheduler/scheduleGroup:ScheduleGroup")
+    scheduler_role = _by_name(stack, "aws:iam/role:Role")["events-scheduler"]
+    statements = {s["Sid"]: s for s in _policies(stack)["dispatchEvents"]["Statement"]}
+    log_group = _by_name(stack, "aws:cloudwatch/logGroup:LogGroup")["dispatchEvents"]
+    expected = {
+        "Read": (["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
+                 [table["arn"]]),
+        "DeliveryLogs": (["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                         [table["arn"]]),
+        "PurgeDeletedLists": (["dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+                               "dynamodb:UpdateItem"], [table["arn"]]),
+        "NoListRecords": (["dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+                           "dynamodb:UpdateItem"], [table["arn"]]),
+        "Stream": (["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator"], [table["streamArn"]]),
+        "DeliveryQueue": (["sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                           "sqs:ReceiveMessage", "sqs:SendMessage"],
+                          [queues["events-deliveries"]["state"]["arn"]]),
+        "DeadLetters": (["sqs:SendMessage"], [queues["events-dead-letters"]["state"]["arn"]]),
+        "Reminders": (["scheduler:CreateSchedule", "scheduler:DeleteSchedule",
+                       "scheduler:UpdateSchedule"],
+                      [f"arn:aws:scheduler:us-east-1:123456789012:schedule/"
+                       f"{group['inputs']['name']}/*"]),
+        "PassSchedulerRole": (["iam:PassRole"], [scheduler_role["state"]["arn"]]),
+        "OwnLogGroup": (["logs:CreateLogStream", "logs:PutLogEvents"],
+                        [f"{log_group['state']['arn']}:*"]),
+        "Tracing": (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
+    }
+    assert {sid: (s["Action"], s["Resource"]) for sid, s in statements.items()} == expected
+    # Writes only to delivery logs and webhooks' state, never a task of a live list...
+    assert statements["DeliveryLogs"]["Condition"] == {"ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": ["*#deliveries", "*#webhooks"]}}
+    # ...and deletes only in shared lists' task partitions (a deleted list's clean-up) and
+    # their markers: never a user's own tasks, nor a list's record, tombstones or keys.
+    assert statements["PurgeDeletedLists"]["Condition"] == {"ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": ["list#*", "purge#lists"]}}
+    assert statements["NoListRecords"]["Effect"] == "Deny"
+    assert statements["NoListRecords"]["Condition"] == {"ForAnyValue:StringLike": {
+        "dynamodb:LeadingKeys": ["list#*#*"]}}
+    assert statements["PassSchedulerRole"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+
+
+def test_the_dispatcher_may_clean_up_a_deleted_lists_tasks_and_nothing_else(
+        stack: dict[str, Any]) -> None:
+    """Its role, evaluated as IAM would, for each item the clean-up and the deliveries write
+    and for the items they must never touch."""
+    policy = _policies(stack)["dispatchEvents"]
+    table = one(stack, "aws:dynamodb/table:Table")["state"]["arn"]
+    shared = "list#01234567-89ab-7cde-8f01-23456789abcd"
+
+    def may(action: str, partition: str) -> bool:
+        return iam_sim.allowed(policy, f"dynamodb:{action}", table,
+                               {"dynamodb:LeadingKeys": [partition]})
+
+    for action in ("BatchWriteItem", "DeleteItem"):
+        assert may(action, shared) and may(action, "purge#lists")
+    assert may("UpdateItem", "purge#lists") and may("PutItem", "ana#deliveries")
+    for partition in ("ana", f"{shared}#meta", f"{shared}#deleted", f"{shared}#idempotency",
+                      "ana#lists", "ana#webhook-secrets", "ana#idempotency"):
+        for action in ("BatchWriteItem", "DeleteItem", "PutItem", "UpdateItem"):
+            assert not may(action, partition), (action, partition)
+    # A batch naming one forbidden item among allowed ones is refused whole.
+    assert not iam_sim.allowed(policy, "dynamodb:BatchWriteItem", table,
+                               {"dynamodb:LeadingKeys": [shared, "ana"]})
+
+
+def test_the_scheduler_may_invoke_the_dispatcher_and_nothing_else(stack: dict[str, Any]) -> None:
+    role = _by_name(stack, "aws:iam/role:Role")["events-scheduler"]
+    [trust] = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    [statement] = _policies(stack)["events-scheduler"]["Statement"]
+    dispatcher = functions(stack)["dispatchEvents"]
+    assert (statement["Action"], statement["Resource"]) == (["lambda:InvokeFunction"],
+                                                            [dispatcher["state"]["arn"]])
+    variables = dispatcher["inputs"]["environment"]["variables"]
+    assert variables["SCHEDULER_ROLE_ARN"] == role["state"]["arn"]
+    group = one(stack, "aws:scheduler/scheduleGroup:ScheduleGroup")
+    assert variables["SCHEDULE_GROUP"] == group["inputs"]["name"]

@@ -86,7 +86,7 @@ def test_the_programs_resources_pass_every_policy(declared: dict[str, list[dict[
 
 def test_policy_names_are_unique_and_the_pack_file_names_them() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 13
+    assert len(names) == len(set(names)) == 14
     pack = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
     assert pack["runtime"]["name"] == "python"
     assert (ROOT / "policy" / pack["runtime"]["options"]["virtualenv"]).resolve() == (
@@ -142,6 +142,12 @@ def _table_statement(document: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _by_sid(document: dict[str, Any], sid: str) -> dict[str, Any]:
+    [statement] = [s for s in document["Statement"] if s.get("Sid") == sid]
+    found: dict[str, Any] = statement
+    return found
+
+
 def _open_route(props: dict[str, Any]) -> None:
     body = json.loads(props["body"])
     body["paths"]["/todos"]["get"]["security"] = []
@@ -166,6 +172,23 @@ BROKEN: list[tuple[str, str, str, str | None, Mutation]] = [
     ("dynamodb-no-wildcards", "prod", ROLE_POLICY, "updateTodo",
      _policy_json(lambda d: d["Statement"].append(
          {"Effect": "Allow", "Action": "*", "Resource": "*"}))),
+    ("dynamodb-no-wildcards", "dev", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "Stream").update(
+         Resource=["arn:aws:dynamodb:us-east-1:123456789012:table/todo-api-dev-todos/stream/*"]))),
+    ("named-grants", "dev", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "PassSchedulerRole").update(Resource=["*"]))),
+    ("named-grants", "prod", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "PassSchedulerRole").pop("Condition"))),
+    ("named-grants", "dev", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "DeliveryQueue").update(Action=["sqs:*"]))),
+    ("named-grants", "prod", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "DeadLetters").update(
+         Resource=["arn:aws:sqs:us-east-1:123456789012:*"]))),
+    ("named-grants", "dev", ROLE_POLICY, "dispatchEvents",
+     _policy_json(lambda d: _by_sid(d, "Reminders").update(
+         Resource=["arn:aws:scheduler:us-east-1:123456789012:schedule/*/*"]))),
+    ("named-grants", "prod", ROLE_POLICY, "events-scheduler",
+     _policy_json(lambda d: d["Statement"][0].update(Resource=["*"]))),
     ("table-point-in-time-recovery", "prod", TABLE, None,
      _set("pointInTimeRecovery.enabled", False)),
     ("table-point-in-time-recovery", "dev", TABLE, None, _set("pointInTimeRecovery", ...)),

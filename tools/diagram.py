@@ -1,7 +1,7 @@
 """The architecture picture (a Mermaid flowchart, which GitHub renders in Markdown), generated
 from the project's own declarations: the functions and their routes from the route table, the
 table's keys and indexes and its item kinds from the models, and a short declared list of the
-parts no code here enumerates (Cognito, the web site, monitoring, the coming event path).
+parts no code here enumerates (Cognito, the web site, monitoring, the event path's queues).
 
 `make diagram` writes docs/ARCHITECTURE.md and the picture in README.md;
 tests/test_docs.py fails when either differs from what this module makes."""
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from models import ALL_MODELS, TodoModel, table_definition
-from services.edge.routes import FUNCTIONS, ROUTES
+from services.edge.routes import EVENT_FUNCTIONS, FUNCTIONS, ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "ARCHITECTURE.md"
@@ -47,7 +47,7 @@ GROUPS = (
     Group("site", "Web site, per stack"),
     Group("api", "API Gateway REST API, a stage per stack"),
     Group("functions", "Lambda functions: one container image, one command each"),
-    Group("events", "Events and reminders (designed, coming)"),
+    Group("events", "Events and reminders (not behind API Gateway)"),
 )
 
 # What no declaration in the code enumerates. When a coming part is built, set planned=False.
@@ -60,14 +60,11 @@ PARTS = (
     Part("authorizer", "Cognito authorizer: every route but GET /openapi.json", group="api"),
     Part("stage", "stage: throttling, access log; WAF where configured", group="api"),
     Part("monitoring", "CloudWatch: logs, EMF metrics, alarms, dashboard; X-Ray"),
-    Part("stream", "the table's stream", shape="queue", group="events", planned=True),
-    Part("dispatcher", "dispatcher function", group="events", planned=True),
-    Part("retries", "SQS retry queue", shape="queue", group="events", planned=True),
-    Part("dead", "SQS dead-letter queue", shape="queue", group="events", planned=True),
-    Part("scheduler", "EventBridge Scheduler: one-time reminders", group="events",
-         planned=True),
-    Part("webhooks", "webhook receivers (Standard Webhooks, signed)", shape="actor",
-         planned=True),
+    Part("stream", "the table's stream (new and old images)", shape="queue", group="events"),
+    Part("retries", "SQS delivery queue: a delay per attempt", shape="queue", group="events"),
+    Part("dead", "SQS dead-letter queue", shape="queue", group="events"),
+    Part("scheduler", "EventBridge Scheduler: one-time reminders", group="events"),
+    Part("webhooks", "webhook receivers (Standard Webhooks, signed)", shape="actor"),
 )
 LINKS = (
     Link("client", "cloudfront", "web app"),
@@ -76,14 +73,15 @@ LINKS = (
     Link("client", "api", "HTTPS, Bearer ID token"),
     Link("authorizer", "cognito", "verifies tokens of"),
     Link("functions", "monitoring", "one log line and one EMF document per request"),
-    Link("table", "stream", "each task change", planned=True),
-    Link("stream", "dispatcher", planned=True),
-    Link("dispatcher", "webhooks", "one event per subscribed webhook", planned=True),
-    Link("dispatcher", "retries", "a failed delivery waits", planned=True),
-    Link("retries", "dispatcher", "next attempt", planned=True),
-    Link("retries", "dead", "gives up", planned=True),
-    Link("functions", "scheduler", "kept in step with the task's writes", planned=True),
-    Link("scheduler", "dispatcher", "reminder due", planned=True),
+    Link("table", "stream", "each change"),
+    Link("stream", "dispatcher"),
+    Link("dispatcher", "retries", "each delivery; a failed one waits"),
+    Link("retries", "dispatcher", "next attempt"),
+    Link("dispatcher", "webhooks", "one event per subscribed webhook"),
+    Link("dispatcher", "dead", "gives up"),
+    Link("dispatcher", "scheduler", "kept in step with each task's reminders"),
+    Link("scheduler", "dispatcher", "reminder due"),
+    Link("dispatcher", "table", "webhooks, delivery logs"),
 )
 
 SHAPES = {"box": ('["', '"]'), "round": ('("', '")'), "store": ('[("', '")]'),
@@ -140,6 +138,9 @@ def mermaid() -> str:
         members = [node(p.key, p.label, p.shape) for p in PARTS if p.group == group.key]
         if group.key == "functions":
             members += functions()
+        if group.key == "events":  # the dispatcher: a function of the image, no route
+            members += [node("dispatcher", f"<b>{name}</b><br/>the dispatcher")
+                        for name in EVENT_FUNCTIONS]
         lines += [f'  subgraph {group.key}["{label(group.label)}"]',
                   *(f"    {member}" for member in members), "  end"]
     lines += [f"  {node(p.key, p.label, p.shape)}" for p in PARTS if not p.group]
@@ -164,13 +165,15 @@ def page() -> str:
         "One stack on AWS as the code declares it. The functions and their routes come from "
         "the route table (`FUNCTIONS` and `ROUTES`), the table's keys, indexes and item kinds "
         "from the PynamoDB models (`models.table_definition`, `ALL_MODELS`); the other parts "
-        "are a short list in [tools/diagram.py](../tools/diagram.py). Dashed parts are "
-        "designed but not built yet. `make diagram` regenerates this page and the picture in "
+        "are a short list in [tools/diagram.py](../tools/diagram.py)"
+        + (". Dashed parts are designed but not built yet" if any(p.planned for p in PARTS)
+           else "") + ". `make diagram` regenerates this page and the picture in "
         "the [README](../README.md); `make check` fails when either is stale.",
         "",
         mermaid(),
-        "Locally, `make run` plays API Gateway, the authorizer and the table in one process: "
-        "see [the local server](LOCAL.md).",
+        "Locally, `make run` plays API Gateway, the authorizer, the table and the events "
+        "dispatcher's stream, queue and scheduler in one process: see "
+        "[the local server](LOCAL.md) and [events](EVENTS.md#locally).",
         "",
     ])
 

@@ -37,9 +37,20 @@ class Step(NamedTuple):
     user: str = ""  # another environment variable's token to send (the second user's)
 
 
+# A receiver nobody runs: the local server takes loopback targets and just logs the failures.
+RECEIVER = "http://127.0.0.1:9/hook"
+
 # A new task's example names no list (the route's) and no assignee (a member of it).
 NEW_TASK_OMITS = ("listId", "assigneeId")
 FLOW: tuple[Step, ...] = (
+    Step("createWebhook", body_values={"url": RECEIVER, "description": "My receiver",
+                                       "events": ["task.created", "task.completed"]},
+         keep={"webhookId": "webhookId"}),
+    Step("listWebhooks"),
+    Step("getWebhook"),
+    Step("updateWebhook", body_fields=("events",),
+         body_values={"events": ["task.created", "task.completed", "task.deleted"]}),
+    Step("testWebhook"),
     Step("createTask", keep={"taskId": "taskId", "userId": "userId", "etag": "header:ETag"},
          headers={"Idempotency-Key": "{{$guid}}"}, omit=NEW_TASK_OMITS),
     Step("createTaskSeed", keep={"seedTaskId": "taskId"}, omit=NEW_TASK_OMITS),
@@ -62,6 +73,8 @@ FLOW: tuple[Step, ...] = (
     Step("deleteTask"),
     Step("deleteTaskSeed", path={"userId": "{{userId}}", "taskId": "{{seedTaskId}}"}),
     Step("clearTasks", query={"status": "completed"}),
+    Step("listDeliveries"),
+    Step("deleteWebhook"),
     Step("getOpenApi"),
     # Lists and sharing: the second user (token2) accepts an invitation, is made a viewer,
     # then removed.
@@ -260,7 +273,7 @@ def collection() -> dict[str, Any]:
         "variable": [{"key": name, "value": ""} for name in
                      ("taskId", "userId", "etag", "seedTaskId", "syncToken", "listId",
                       "listEtag", "listTaskId", "invitationToken", "invitationId",
-                      "memberId")],
+                      "memberId", "webhookId")],
         "item": [_item(doc, step) for step in FLOW],
     }
 

@@ -123,8 +123,9 @@ def trust_policy(provider_arn: str, subject: Subject) -> Document:
 
 def boundary_policy(stack: Stack) -> Document:
     """The most any role of this stack may ever do: its functions' actions on its own table,
-    writes to its own log groups, traces. Its deploy role can create roles only under it, so it
-    cannot mint a role that reaches another stack."""
+    writes to its own log groups, traces; the events dispatcher's stream, queues and reminder
+    schedules, and the scheduler's call of it. Its deploy role can create roles only under it,
+    so it cannot mint a role that reaches another stack."""
     table = stack.arn("dynamodb", f"table/{stack.prefix}-*")
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "OwnTable", "Effect": "Allow",
@@ -138,6 +139,25 @@ def boundary_policy(stack: Stack) -> Document:
         # X-Ray accepts no narrower resource than "*" for these two actions.
         {"Sid": "Tracing", "Effect": "Allow",
          "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]},
+        # Events (infra/events.py): the dispatcher reads its table's stream, uses its queues,
+        # keeps reminders in its schedule group and hands the scheduler its role; the
+        # scheduler's role invokes the dispatcher.
+        {"Sid": "OwnStream", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator"],
+         "Resource": [f"{table}/stream/*"]},
+        {"Sid": "OwnQueues", "Effect": "Allow",
+         "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes"],
+         "Resource": [stack.arn("sqs", f"{stack.prefix}-*")]},
+        {"Sid": "OwnSchedules", "Effect": "Allow",
+         "Action": ["scheduler:CreateSchedule", "scheduler:UpdateSchedule",
+                    "scheduler:DeleteSchedule"],
+         "Resource": [stack.arn("scheduler", f"schedule/{stack.prefix}-*/*")]},
+        {"Sid": "PassOwnRoles", "Effect": "Allow", "Action": ["iam:PassRole"],
+         "Resource": [stack.roles]},
+        {"Sid": "InvokeOwnFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+         "Resource": [stack.arn("lambda", f"function:{stack.prefix}-*")]},
     ]}
 
 
@@ -314,6 +334,29 @@ def deploy_policy(stack: Stack) -> Document:
          "Resource": [stack.arn("cloudfront", "origin-access-control/*", region=False),
                       stack.arn("cloudfront", "response-headers-policy/*", region=False),
                       stack.arn("cloudfront", "cache-policy/*", region=False)]},
+        # Events: the delivery queues and the reminders' schedule group, by name; the mappings
+        # that feed the dispatcher (Lambda names them by id): created for the stack's own
+        # functions and carrying its tags, then reached by them.
+        {"Sid": "Queues", "Effect": "Allow",
+         "Action": ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes",
+                    "sqs:SetQueueAttributes", "sqs:GetQueueUrl", "sqs:TagQueue",
+                    "sqs:UntagQueue", "sqs:ListQueueTags"],
+         "Resource": [stack.arn("sqs", f"{own}-*")]},
+        {"Sid": "ScheduleGroups", "Effect": "Allow",
+         "Action": ["scheduler:CreateScheduleGroup", "scheduler:DeleteScheduleGroup",
+                    "scheduler:GetScheduleGroup", "scheduler:TagResource",
+                    "scheduler:UntagResource", "scheduler:ListTagsForResource"],
+         "Resource": [stack.arn("scheduler", f"schedule-group/{own}-*")]},
+        {"Sid": "CreateEventSourceMappings", "Effect": "Allow",
+         "Action": ["lambda:CreateEventSourceMapping", "lambda:TagResource"],
+         "Resource": [stack.arn("lambda", "event-source-mapping:*")],
+         "Condition": {**created, "ArnLike": {
+             "lambda:FunctionArn": stack.arn("lambda", f"function:{own}-*")}}},
+        {"Sid": "OwnEventSourceMappings", "Effect": "Allow",
+         "Action": ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping",
+                    "lambda:DeleteEventSourceMapping", "lambda:ListTags",
+                    "lambda:TagResource", "lambda:UntagResource"],
+         "Resource": [stack.arn("lambda", "event-source-mapping:*")], "Condition": owned},
         {"Sid": "Firewall", "Effect": "Allow",
          "Action": ["wafv2:CreateWebACL", "wafv2:DeleteWebACL", "wafv2:GetWebACL",
                     "wafv2:UpdateWebACL", "wafv2:TagResource", "wafv2:UntagResource",
@@ -330,10 +373,11 @@ def deploy_policy(stack: Stack) -> Document:
         {"Sid": "KeepOwnerTags", "Effect": "Deny",
          "Action": ["cognito-idp:TagResource", "cognito-idp:UntagResource",
                     "cloudfront:TagResource", "cloudfront:UntagResource",
-                    "apigateway:PUT", "apigateway:DELETE"],
+                    "apigateway:PUT", "apigateway:DELETE",
+                    "lambda:TagResource", "lambda:UntagResource"],
          "Resource": [stack.arn("cognito-idp", "userpool/*"),
                       stack.arn("cloudfront", "distribution/*", region=False),
-                      f"{gateway}/tags/*"],
+                      f"{gateway}/tags/*", stack.arn("lambda", "event-source-mapping:*")],
          "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": list(OWNER_TAGS)},
                        "Null": {"aws:ResourceTag/stack": "false"}}},
     ]}

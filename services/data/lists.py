@@ -443,3 +443,18 @@ def delete_items(keys: list[tuple[str, str]]) -> None:
 
 def forget_deleted_list(list_id: str) -> None:
     delete_items([(PURGE_PARTITION, list_id)])
+
+
+def touch_deleted_list(list_id: str, now: str) -> None:
+    """Write the marker again (if it is still there), so that the stream carries a change of
+    it to the dispatcher, which runs the next bounded clean-up."""
+    try:
+        with _dynamodb():
+            _client().update_item(
+                TableName=_table(), Key=_key(PURGE_PARTITION, list_id),
+                UpdateExpression="SET purgedAt = :now",
+                ConditionExpression="attribute_exists(taskID)",
+                ExpressionAttributeValues={":now": {"S": now}})
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise

@@ -37,6 +37,7 @@ _ATTRIBUTES: dict[str, Attribute[Any]] = {
     "tags": TodoModel.tags,
     "order": TodoModel.order,
     "checklist": TodoModel.checklist,
+    "reminders": TodoModel.reminders,
     "assigneeId": TodoModel.assignee_id,
     "updatedBy": TodoModel.updated_by,
     # The index keys, kept in step with the fields they follow.

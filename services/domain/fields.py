@@ -3,7 +3,7 @@
 import re
 from typing import Any, NamedTuple
 
-from services.domain import due, recurrence, zones
+from services.domain import due, recurrence, reminders, zones
 from services.domain.ids import is_task_id
 from services.errors import FieldError, ValidationFailed
 
@@ -23,7 +23,8 @@ _CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class Field(NamedTuple):
     name: str
-    # "text", "choice", "boolean", "date", "zone", "rule", "tags", "checklist" or "integer"
+    # "text", "choice", "boolean", "date", "zone", "rule", "tags", "checklist", "reminders"
+    # or "integer"
     kind: str
     description: str
     min_length: int = 0
@@ -57,6 +58,11 @@ FIELDS: tuple[Field, ...] = (
     Field("checklist", "checklist",
           f"Up to {MAX_CHECKLIST} items {{title, done}}; an update replaces it whole.",
           1, 200, removable=True),
+    Field("reminders", "reminders",
+          f"Up to {reminders.MAX_REMINDERS} reminders, each {{\"before\": \"PT15M\"}} (an ISO "
+          "8601 duration before the due time) or {\"at\": \"<date-time with offset>\"}: a "
+          "task.reminder event is sent to your webhooks at that moment. Replaced whole on update.",
+          removable=True),
     Field("assigneeId", "text", "The user id of a member of the task's list (in the default "
           "list: its owner), or null.", 1, 128, removable=True),
 )
@@ -170,6 +176,8 @@ def _check(field: Field, value: Any) -> tuple[Any, str | None]:
         return _tags(field, value)
     if field.kind == "checklist":
         return _checklist(field, value)
+    if field.kind == "reminders":
+        return reminders.parse(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ORDER:
         return value, None
     return None, f"must be an integer between -{MAX_ORDER} and {MAX_ORDER}"
@@ -200,6 +208,15 @@ def _accept(field: Field, raw: Any, values: dict[str, Any], errors: list[FieldEr
         values[field.name] = clean
 
 
+def _reminders_have_a_due_time(values: dict[str, Any], errors: list[FieldError]) -> None:
+    """A `before` reminder counts back from the due time: a body that sets reminders and the
+    due date (or creates a task) must give one (an update that sets only reminders relies on
+    the task's; a task without one keeps them, and they never fire)."""
+    if reminders.needs_due_time(values.get("reminders") or []) and not values.get("dueDate"):
+        errors.append(FieldError("reminders", "may hold a before reminder only when the task "
+                                 "has a dueDate"))
+
+
 def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
     """Validate a create body (seed user fields already taken out); defaults filled in."""
     errors: list[FieldError] = []
@@ -213,6 +230,7 @@ def parse_new_task(body: dict[str, Any]) -> dict[str, Any]:
     missing = [f.name for f in FIELDS if f.required and f.name not in body]
     errors.extend(FieldError(name, "is required") for name in missing)
     _reconcile_completed(values, errors)
+    _reminders_have_a_due_time(values, errors)
     if errors:
         raise ValidationFailed("Missing required fields" if missing else "Invalid task", errors)
     for field in FIELDS:
@@ -257,6 +275,8 @@ def parse_changes(body: dict[str, Any]) -> Changes:
         else:
             _accept(field, raw, values, errors)
     _reconcile_completed(values, errors)
+    if "dueDate" in values or "dueDate" in remove:  # else the task's own due time counts
+        _reminders_have_a_due_time(values, errors)
     if errors:
         raise ValidationFailed("Invalid task update", errors)
     if not values and not remove and list_id is None:

@@ -323,3 +323,16 @@ def purge_deleted_lists() -> Purged:
             data.forget_deleted_list(list_id)
             lists += 1
     return Purged(tasks, lists, more=len(pending) == PURGE_LISTS_PER_RUN or lists < len(pending))
+
+
+def purge_and_continue() -> Purged:
+    """One bounded clean-up run, for the dispatcher: a deleted list's marker, written in the
+    list's delete, reaches it through the table's stream; when work is left, the run writes a
+    marker again, and that change asks for the next run. So the clean-up needs no schedule,
+    and each run stays bounded whatever the lists held."""
+    done = purge_deleted_lists()
+    if done.more:
+        waiting = data.deleted_lists(1)
+        if waiting:
+            data.touch_deleted_list(waiting[0], now_iso())
+    return done

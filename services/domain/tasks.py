@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from models import ChecklistItem, IdempotencyRecord, TodoModel, Tombstone
+from models import ChecklistItem, IdempotencyRecord, Reminder, TodoModel, Tombstone
 from models.idempotency import partition
 from models.list import list_id_of
 from models.tombstone import TOMBSTONE_TTL
@@ -90,6 +90,8 @@ def view(item: TodoModel) -> dict[str, Any]:
         "version": int(item.version or 0),
         "checklist": [{"title": entry.title, "done": bool(entry.done)}
                       for entry in item.checklist or []],
+        "reminders": [{"before": entry.before} if entry.before is not None else {"at": entry.at}
+                      for entry in item.reminders or []],
         "assigneeId": item.assignee_id,
     }
     if list_id is not None:
@@ -167,6 +169,8 @@ def _new_item(user_id: str, values: dict[str, Any], actor: str | None = None) ->
         order=planned.get("order"),
         checklist=[ChecklistItem(**entry)  # type: ignore[no-untyped-call]
                    for entry in planned.get("checklist") or []] or None,
+        reminders=[Reminder(**entry)  # type: ignore[no-untyped-call]
+                   for entry in planned.get("reminders") or []] or None,
         created_at=now,
         updated_at=now,
         completed_at=now if status == "completed" else None,

@@ -13,12 +13,13 @@ from services.edge.routes import (
     path_variables,
 )
 from services.edge.schemas import components
+from services.edge.webhook_schemas import callbacks
 
 PROBLEM_STATUSES = {
     "400": "Invalid request (see errors)",
     "401": "Missing or invalid token",
     "403": "The request names another user",
-    "404": "No such task",
+    "404": "No such task (or webhook)",
     "409": "A request with the same Idempotency-Key is in progress",
     "412": "If-Match does not match the task's version",
     "413": "Body larger than 16 KiB",
@@ -110,15 +111,23 @@ def parameters(route: Route, *, for_clients: bool = False) -> list[dict[str, Any
                        "24 h); the same key with another body is 422.",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": IDEMPOTENCY_KEY_PATTERN}})
-    if route.method in ("PUT", "PATCH", "DELETE") and route.path_params:
+    # A clear (DELETE of a list's tasks by status) takes none: it deletes tasks of many
+    # versions, and /todos's clear never had one.
+    if (route.method in ("PUT", "PATCH", "DELETE") and route.path_params and _versioned(route)
+            and route.response != "ClearResult"):
         params.append(dict(_IF_MATCH))
     if _conditional_get(route):
         params.append(dict(_IF_NONE_MATCH))
     return params
 
 
+def _versioned(route: Route) -> bool:
+    """Tasks and lists carry versions (ETag, If-Match, If-None-Match); webhooks do not."""
+    return route.tag != "Webhooks"
+
+
 def _conditional_get(route: Route) -> bool:
-    return route.method == "GET" and route.authorized
+    return route.method == "GET" and route.authorized and _versioned(route)
 
 
 def idempotent_create(route: Route) -> bool:
@@ -147,6 +156,9 @@ def _operation(route: Route) -> dict[str, Any]:
     }
     if route.deprecated:
         operation["deprecated"] = True
+    events = callbacks(route.response)
+    if events:
+        operation["callbacks"] = events
     if route.request_body:
         media = ["application/json"]
         if route.method == "PATCH":

@@ -22,8 +22,10 @@ from services.errors import (
     SyncTokenExpired,
     TaskError,
     TaskNotFound,
+    TooManyWebhooks,
     ValidationFailed,
     VersionMismatch,
+    WebhookNotFound,
 )
 
 PROBLEM_TYPE = "urn:todo-api:problem:"
@@ -106,6 +108,11 @@ def problem_for(error: TaskError, request_id: str) -> Response:
         )
     if isinstance(error, TaskNotFound):
         return problem(request_id, 404, "Not Found", str(error), kind="task-not-found")
+    if isinstance(error, WebhookNotFound):
+        return problem(request_id, 404, "Not Found", str(error), kind="webhook-not-found")
+    if isinstance(error, TooManyWebhooks):
+        return problem(request_id, 409, "Conflict", f"You have {error.limit} webhooks, the "
+                       "most a user may have: delete one first", kind="too-many-webhooks")
     if isinstance(error, VersionMismatch):
         return problem(
             request_id, 412, "Precondition Failed",

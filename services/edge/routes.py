@@ -12,6 +12,8 @@ FUNCTIONS: dict[str, str] = {
     "updateTodo": "services.handlers.update_todo.handler",
     "deleteTodo": "services.handlers.delete_todo.handler",
 }
+# The events dispatcher: a fifth function from the same image, not behind API Gateway.
+EVENT_FUNCTIONS: dict[str, str] = {"dispatchEvents": "services.handlers.dispatch.handler"}
 
 
 class Param(NamedTuple):
@@ -82,12 +84,14 @@ TAGS: dict[str, str] = {
              "default list (/todos) or any list the user is a member of (/lists/{listId}/todos).",
     "Lists": "Lists beyond the default, their members and roles, and invitations to them.",
     "Meta": "About this API itself.",
+    "Webhooks": "Signed events pushed to your URLs when tasks change, and reminders.",
 }
 # Every path variable, as clients read it: what it holds.
 PATH_VARIABLES: dict[str, str] = {
     "taskId": "The task's id (its `taskId`, a UUID).",
     "userId": "The signed-in user's id (the token's `sub`): the seed's path names it; any "
               "other user's id is 403.",
+    "webhookId": "The webhook's id (its `webhookId`, a UUID).",
     "listId": "`default` (the user's own list, the same as /todos), or a list's `listId`.",
     "memberId": "A member's user id, as GET /lists/{listId}/members lists it.",
     "invitationId": "An invitation's `invitationId` (not its token).",
@@ -310,6 +314,36 @@ ROUTES: tuple[Route, ...] = (
           description="Makes the signed-in user a member of the list with the invitation's "
           "role and answers the list as the new member sees it. Accepting a list one is "
           "already a member of changes nothing and answers 200 too."),
+    # Webhooks (services/handlers/webhooks.py), each on the function of its verb.
+    Route("POST", "/webhooks", "createTodo", "createWebhook",
+          "Subscribe a URL to task events (the signing secret is shown only in this answer)",
+          request_body="WebhookCreate", status=201, response="WebhookCreated",
+          problems=(("409", "The caller has 10 webhooks already"),), tag="Webhooks",
+          description="The URL must be https to a host whose every address is public "
+          "(checked now and before every delivery). Events are signed as Standard Webhooks "
+          "say, with the `secret` of this answer; it is never shown again."),
+    Route("GET", "/webhooks", "getTodos", "listWebhooks", "The caller's webhooks",
+          response="WebhookList", tag="Webhooks",
+          description="At most 10, oldest first, never with their secrets."),
+    Route("GET", "/webhooks/{webhookId}", "getTodos", "getWebhook", "One webhook",
+          response="Webhook", tag="Webhooks",
+          description="Another user's webhook is 404, as a missing one."),
+    Route("PATCH", "/webhooks/{webhookId}", "updateTodo", "updateWebhook",
+          "Change a webhook's url, events, description or active (a JSON merge patch)",
+          request_body="WebhookUpdate", response="Webhook", tag="Webhooks",
+          description="`active: true` turns a webhook that was switched off back on."),
+    Route("DELETE", "/webhooks/{webhookId}", "deleteTodo", "deleteWebhook",
+          "Delete a webhook", response="Message", tag="Webhooks",
+          description="Its secret goes with it; deliveries under way are dropped."),
+    Route("POST", "/webhooks/{webhookId}/test", "createTodo", "testWebhook",
+          "Send a webhook.test event to the webhook now", status=202, response="TestEvent",
+          tag="Webhooks",
+          description="Sent even to an inactive webhook; follow it in the deliveries list."),
+    Route("GET", "/webhooks/{webhookId}/deliveries", "getTodos", "listDeliveries",
+          "The webhook's last 50 deliveries, newest first", response="DeliveryList",
+          tag="Webhooks",
+          description="Each with its attempts, the last status or error, and when the next "
+          "attempt is due; `failed` once given up."),
 )
 
 

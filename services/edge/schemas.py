@@ -5,8 +5,10 @@ from typing import Any
 from services.domain.fields import FIELDS, MAX_CHECKLIST, MAX_ORDER, MAX_TAGS, MOVE_FIELD, Field
 from services.domain.list_input import ASSIGNABLE_ROLES, EXPIRES_IN, MAX_USES, NAME
 from services.domain.lists import ROLES
+from services.domain.reminders import MAX_REMINDERS
 from services.domain.tasks import CLEAR_READ_LIMIT
 from services.edge.problems import MAX_LISTED_ERRORS
+from services.edge.webhook_schemas import components as webhook_components
 
 # No control characters (a description may hold tabs and line breaks).
 _TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
@@ -48,6 +50,24 @@ def _field_schema(field: Field) -> dict[str, Any]:
                     "title": {"type": "string", "minLength": 1, "maxLength": field.max_length,
                               "pattern": _TEXT, "description": "Trimmed."},
                     "done": {"type": "boolean", "default": False},
+                },
+            },
+        }
+    elif field.kind == "reminders":
+        schema = {
+            "type": "array", "maxItems": MAX_REMINDERS,
+            "example": [{"at": "2026-12-31T16:45:00Z"}],
+            "items": {
+                "type": "object", "minProperties": 1, "maxProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    "before": {"type": "string", "maxLength": 40, "example": "PT15M",
+                               "description": "ISO 8601 duration (weeks, days, hours, "
+                               "minutes, seconds) before the due time; needs a dueDate with "
+                               "a time"},
+                    "at": {"type": "string", "format": "date-time", "maxLength": 40,
+                           "example": "2026-12-31T16:45:00Z",
+                           "description": "A date-time with an offset"},
                 },
             },
         }
@@ -216,6 +236,7 @@ def components() -> dict[str, Any]:
             },
         },
         "OpenApi": {"type": "object"},
+        **webhook_components(),
     }
 
 

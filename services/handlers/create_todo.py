@@ -12,6 +12,7 @@ from services.edge.http import Request, Response, idempotency_key
 from services.edge.representation import task_response
 from services.errors import FieldError, ValidationFailed
 from services.handlers import lists as list_routes
+from services.handlers import webhooks
 from services.handlers.lists import task_list
 
 
@@ -60,7 +61,7 @@ def create(request: Request) -> Response:
 OPERATIONS = {
     "createTask": create, "createTaskSeed": create, "createListTask": create,
     "createList": list_routes.create_list, "createInvitation": list_routes.create_invitation,
-    "acceptInvitation": list_routes.accept_invitation,
+    "acceptInvitation": list_routes.accept_invitation, **webhooks.CREATE,
 }
 
 

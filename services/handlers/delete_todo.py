@@ -10,6 +10,7 @@ from services.edge.api import serve
 from services.edge.http import Request, Response, if_match, json_response
 from services.edge.representation import next_page_headers
 from services.handlers import lists as list_routes
+from services.handlers import webhooks
 from services.handlers.lists import task_list, tasks_path
 
 
@@ -58,7 +59,7 @@ OPERATIONS = {
     "deleteTask": delete, "deleteTaskSeed": delete_seed, "clearTasks": clear,
     "deleteListTask": delete, "clearListTasks": clear,
     "deleteList": list_routes.delete_list, "removeMember": list_routes.remove_member,
-    "revokeInvitation": list_routes.revoke_invitation,
+    "revokeInvitation": list_routes.revoke_invitation, **webhooks.DELETE,
 }
 
 

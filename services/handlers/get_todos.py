@@ -19,6 +19,7 @@ from services.edge.representation import (
 )
 from services.errors import FieldError, ValidationFailed
 from services.handlers import lists as list_routes
+from services.handlers import webhooks
 from services.handlers.lists import task_list, tasks_path
 
 _NOT_WITH_SINCE = ("status", "tag", "sort", "dueAfter", "dueBefore", "assignee")
@@ -97,6 +98,7 @@ OPERATIONS = {
     "listListTasks": list_tasks, "getListTask": get_task,
     "listLists": list_routes.list_lists, "getList": list_routes.get_list,
     "listMembers": list_routes.list_members, "listInvitations": list_routes.list_invitations,
+    **webhooks.READ,
 }
 
 

@@ -10,6 +10,7 @@ from services.edge.api import serve
 from services.edge.http import Request, Response, if_match
 from services.edge.representation import task_response
 from services.handlers import lists as list_routes
+from services.handlers import webhooks
 from services.handlers.lists import task_list
 
 
@@ -43,6 +44,7 @@ def update(request: Request) -> Response:
 OPERATIONS = {
     "updateTask": update, "patchTask": update, "updateListTask": update, "patchListTask": update,
     "renameList": list_routes.rename_list, "updateMember": list_routes.update_member,
+    **webhooks.UPDATE,
 }
 
 

@@ -529,7 +529,9 @@ def test_a_change_in_one_tab_appears_in_another_within_ten_seconds(
     sign_in(first, user)
     add(first, "Water plants")
     other = open_app(context, server)
-    sign_in(other, user)
+    # Its first pull answered before counting (the list kept on this device shows sooner).
+    with other.expect_response(lambda response: "/todos?" in response.url):
+        sign_in(other, user)
     expect(box(other, "Water plants")).to_be_visible()
     lists: list[str] = []
     other.on("request", lambda r: lists.append(r.url) if "/todos?" in r.url else None)
@@ -885,14 +887,21 @@ def tab_until(page: Page, target: Locator, most: int = 4) -> None:
     expect(target).to_be_focused()
 
 
-def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
-        browser: Browser, server: LocalServer) -> None:
-    user = fresh_user("ines")
+def editing_in_paris(browser: Browser, server: LocalServer, user: str,
+                     title: str) -> tuple[BrowserContext, Page]:
+    """A user in Paris who added `title` and opened its editor."""
     paris = zoned(browser, "Europe/Paris")
     page = open_app(paris, server, QUIET)
     sign_in(page, user)
-    add(page, "Team sync")
-    page.get_by_role("button", name="Edit Team sync").click()
+    add(page, title)
+    page.get_by_role("button", name=f"Edit {title}").click()
+    return paris, page
+
+
+def test_a_due_time_and_a_weekly_repeat_are_set_in_the_editor(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("ines")
+    paris, page = editing_in_paris(browser, server, user, "Team sync")
     expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")  # the browser's
     expect(page.get_by_role("group", name="On days")).to_be_hidden()
     page.get_by_label("Due date").fill("2027-03-01")
@@ -1147,3 +1156,515 @@ def test_the_api_reference_shows_every_operation_under_the_apps_csp(
         "200")
     expect(listing.locator(".live-responses-table")).to_contain_text("seen from the reference")
     assert problems == [] and elsewhere == []
+
+
+# ---- lists and sharing (docs/LISTS.md) ----------------------------------------------------
+
+def switcher(page: Page) -> Locator:
+    return page.get_by_label("List", exact=True)
+
+
+def shown_list(page: Page) -> Locator:
+    return switcher(page).locator("option:checked")
+
+
+def new_list(page: Page, name: str) -> None:
+    page.get_by_role("button", name="New list").click()
+    page.get_by_label("List name").fill(name)
+    page.get_by_role("button", name="Create list").click()
+    expect(shown_list(page)).to_have_text(name)
+    expect(page.locator("#tasks")).to_have_attribute("aria-busy", "false")
+
+
+def choose(page: Page, name: str) -> None:
+    switcher(page).select_option(label=name)
+    expect(shown_list(page)).to_have_text(name)
+    expect(page.locator("#tasks")).to_have_attribute("aria-busy", "false")
+
+
+def pull(page: Page) -> None:
+    """The page asks the server at once, as when its tab regains focus (not within 1 s of the
+    last time)."""
+    page.wait_for_timeout(1100)
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+
+
+def lists_of(server: LocalServer, user: str) -> dict[str, dict[str, Any]]:
+    reply = api_for(server).request("GET", "/lists?limit=100", user=user)
+    assert reply.status == 200, reply.body
+    return {entry["name"]: entry for entry in reply.json()}
+
+
+def in_list(server: LocalServer, user: str, list_id: str) -> dict[str, dict[str, Any]]:
+    reply = api_for(server).request("GET", f"/lists/{list_id}/todos?limit=100", user=user)
+    assert reply.status == 200, reply.body
+    return {t["title"]: t for t in reply.json()}
+
+
+def shared_list(server: LocalServer, owner: str, name: str, **members: str) -> str:
+    """A list of `owner` that each of `members` (user: role) joined by link, through the API."""
+    api = api_for(server)
+    made = api.request("POST", "/lists", user=owner, json_body={"name": name})
+    list_id: str = made.json()["listId"]
+    for user, role in members.items():
+        token = api.request("POST", f"/lists/{list_id}/invitations", user=owner,
+                            json_body={"role": role}).json()["token"]
+        assert api.request("POST", "/invitations/accept", user=user,
+                           json_body={"token": token}).status == 200
+    return list_id
+
+
+def test_lists_are_created_switched_remembered_renamed_and_deleted(
+        context: BrowserContext, server: LocalServer) -> None:
+    user = fresh_user("lia")
+    page = open_app(context, server, QUIET)
+    sign_in(page, user)
+    expect(shown_list(page)).to_have_text("Tasks")  # the default list, first
+    add(page, "Pay rent")
+
+    new_list(page, "Groceries")
+    expect(page.get_by_text("Nothing here.")).to_be_visible()
+    add(page, "Milk")
+    add(page, "Eggs")
+    expect(page.get_by_text("2 items left")).to_be_visible()
+    axe(page, "lists-switcher")
+    settled(page)
+    groceries = lists_of(server, user)["Groceries"]
+    assert groceries["role"] == "owner"
+    stored_here = in_list(server, user, groceries["listId"])
+    assert set(stored_here) == {"Milk", "Eggs"}
+    assert {t["listId"] for t in stored_here.values()} == {groceries["listId"]}
+    assert set(stored(server, user)) == {"Pay rent"}  # the default list holds its own
+
+    choose(page, "Tasks")
+    assert titles(page) == ["Pay rent"]
+    page.reload()
+    expect(shown_list(page)).to_have_text("Tasks")
+    choose(page, "Groceries")
+    page.reload()  # the choice is remembered
+    expect(shown_list(page)).to_have_text("Groceries")
+    expect(box(page, "Milk")).to_be_visible()
+    assert titles(page) == ["Eggs", "Milk"]
+
+    # Rename: a bad name is refused beside the field; a good one is stored.
+    page.get_by_role("button", name="Rename").click()
+    name = page.get_by_label("List name")
+    expect(name).to_have_value("Groceries")
+    name.fill("   ")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_text("Type a name for the list.")).to_be_visible()
+    axe(page, "list-rename-error")
+    name.fill("Food")
+    name.press("Enter")
+    expect(shown_list(page)).to_have_text("Food")
+    expect(page.get_by_role("button", name="Rename")).to_be_focused()
+    assert lists_of(server, user)["Food"]["listId"] == groceries["listId"]
+
+    # Delete, with a confirmation; Cancel keeps it.
+    page.get_by_role("button", name="Delete list").click()
+    expect(page.get_by_text("Delete “Food” and all its tasks, for every member?")).to_be_visible()
+    axe(page, "list-delete-confirm")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("button", name="Delete list")).to_be_focused()
+    assert "Food" in lists_of(server, user)
+    page.get_by_role("button", name="Delete list").press("Enter")
+    page.get_by_role("button", name="Yes, delete it").press("Enter")
+    expect(shown_list(page)).to_have_text("Tasks")
+    expect(switcher(page)).to_be_focused()  # not the page body
+    expect(switcher(page).locator("option")).to_have_count(1)
+    assert titles(page) == ["Pay rent"]
+    assert set(lists_of(server, user)) == {"Tasks"}
+    gone = api_for(server).request("GET", f"/lists/{groceries['listId']}/todos", user=user)
+    assert gone.status == 404
+
+    # Sign out: every list kept on this device goes, with the lists' names.
+    kept = """() => new Promise((done) => { const open = indexedDB.open("todo-app");
+        open.onsuccess = () => { const keys = open.result.transaction("replicas")
+            .objectStore("replicas").getAllKeys();
+            keys.onsuccess = () => done(keys.result); }; })"""
+    assert f"{user}#{groceries['listId']}" in page.evaluate(kept)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User name")).to_be_focused()
+    assert [k for k in page.evaluate(kept) if k.startswith(user)] == []
+    assert page.evaluate("() => Object.keys(localStorage)") == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_two_people_share_a_list_by_link_and_the_owner_manages_the_member(
+        browser: Browser, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("olga"), fresh_user("ben")
+    owners = browser.new_context(viewport=DESKTOP)
+    members = browser.new_context(viewport=PHONE)
+    try:
+        owners.grant_permissions(["clipboard-read", "clipboard-write"])
+        owner = open_app(owners, server, QUIET)
+        sign_in(owner, owner_user)
+        new_list(owner, "Trip")
+        expect(owner.get_by_role("button", name="Assigned to me")).to_be_hidden()  # not shared yet
+
+        # The share dialog, by keyboard: an editor's link, copied.
+        owner.get_by_role("button", name="Share Trip").press("Enter")
+        dialog = owner.get_by_role("dialog", name="Share “Trip”")
+        expect(dialog).to_be_visible()
+        people = dialog.get_by_role("list", name="Members")
+        expect(people).to_contain_text(f"{owner_user} (you)Owner")
+        axe(owner, "share-dialog")
+        dialog.get_by_label("Role").select_option("editor")
+        dialog.get_by_role("button", name="Create link").click()
+        link_field = dialog.get_by_label("Invitation link (shown once)")
+        expect(link_field).to_be_focused()
+        link = link_field.input_value()
+        assert re.fullmatch(re.escape(server.url) + r"/#join=tdl_[\w-]{86}", link), link
+        dialog.get_by_role("button", name="Copy link").click()
+        expect(dialog.get_by_role("status")).to_have_text("Link copied.")
+        assert owner.evaluate("() => navigator.clipboard.readText()") == link
+        expect(dialog.get_by_role("list", name="Open invitations")).to_contain_text(
+            "Editor link, expires")
+        axe(owner, "share-dialog-link")
+        owner.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(owner.get_by_role("button", name="Share Trip")).to_be_focused()
+
+        # The other person opens the link: signs in, joins, the token leaves the address.
+        member = members.new_page()
+        member.goto(link)
+        expect(member.get_by_text("Sign in to join the list you were invited to.")).to_be_visible()
+        assert "join" not in member.url
+        sign_in(member, member_user)
+        expect(shown_list(member)).to_have_text("Trip (shared)")
+        expect(member.get_by_role("status")).to_have_text("You joined “Trip” as editor.")
+        assert "join" not in member.url
+        add(member, "Book tickets")
+        expect(item(member, "Book tickets")).to_contain_text("added by you")
+        axe(member, "member-editor-phone")
+
+        # The owner's page learns it at its next pull, with who added it.
+        pull(owner)
+        expect(item(owner, "Book tickets")).to_contain_text(f"added by {member_user}")
+        box(owner, "Book tickets").check()
+        settled(owner)
+        pull(member)
+        expect(box(member, "Book tickets")).to_be_checked()
+        expect(item(member, "Book tickets")).to_contain_text(f"changed by {owner_user}")
+        trip = lists_of(server, owner_user)["Trip"]
+        task = in_list(server, member_user, trip["listId"])["Book tickets"]
+        assert (task["createdBy"], task["updatedBy"], task["status"]) == (
+            member_user, owner_user, "completed")
+
+        # Viewer: the member's page turns read-only at its next pull.
+        owner.get_by_role("button", name="Share Trip").click()
+        dialog.get_by_label(f"Role of {member_user}").select_option("viewer")
+        expect(dialog.get_by_role("status")).to_have_text(f"{member_user} is now a viewer.")
+        members_now = api_for(server).request("GET", f"/lists/{trip['listId']}/members",
+                                              user=owner_user).json()
+        assert {m["userId"]: m["role"] for m in members_now}[member_user] == "viewer"
+        member.get_by_label("New task").focus()
+        pull(member)
+        expect(member.get_by_text(
+            "You can read this list; only its owner and editors can change it.")).to_be_visible()
+        expect(member.get_by_label("New task")).to_be_hidden()
+        expect(member.get_by_role("button", name="Edit Book tickets")).to_be_hidden()
+        expect(box(member, "Book tickets")).to_be_disabled()
+        focus_is_kept(member)
+        axe(member, "viewer-phone")
+
+        # Removed: the list disappears for the member.
+        dialog.get_by_role("button", name=f"Remove {member_user}").click()
+        expect(dialog.get_by_role("status")).to_have_text(f"Removed {member_user} from the list.")
+        expect(dialog.get_by_role("list", name="Members")).not_to_contain_text(member_user)
+        focus_is_kept(owner)
+        owner.keyboard.press("Escape")
+        pull(member)
+        expect(member.get_by_role("alert")).to_have_text(
+            "“Trip” is no longer available to you: it was deleted, or you were removed from it.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        expect(switcher(member).locator("option")).to_have_count(1)
+        expect(member.get_by_label("New task")).to_be_visible()  # the default list is theirs
+        focus_is_kept(member)
+        assert owner.errors == []  # type: ignore[attr-defined]
+    finally:
+        owners.close()
+        members.close()
+
+
+def test_leaving_bad_links_and_a_deleted_list(browser: Browser, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("pia"), fresh_user("tom")
+    api = api_for(server)
+    list_id = shared_list(server, owner_user, "Club")
+
+    def link(role: str = "editor") -> tuple[str, str]:
+        made = api.request("POST", f"/lists/{list_id}/invitations", user=owner_user,
+                           json_body={"role": role}).json()
+        return made["invitationId"], f"{server.url}/{QUIET}#join={made['token']}"
+
+    members = browser.new_context(viewport=PHONE)
+    owners = browser.new_context(viewport=DESKTOP)
+    try:
+        # A revoked link: a clear error, and the member's own list.
+        revoked_id, revoked = link()
+        assert api.request("DELETE", f"/lists/{list_id}/invitations/{revoked_id}",
+                           user=owner_user).status == 200
+        member = open_app(members, server, QUIET)
+        member.goto(revoked)  # the address changes in an open tab
+        expect(member.get_by_text("Sign in to join the list you were invited to.")).to_be_visible()
+        sign_in(member, member_user)
+        expect(member.get_by_role("alert")).to_have_text(
+            "This invitation link does not work: it was revoked, used, or never existed. "
+            "Ask the list's owner for a new one.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        assert "join" not in member.url
+        axe(member, "join-error-phone")
+
+        # An expired one (the server's 410; the clock cannot be moved a week here).
+        _, expiring = link()
+        member.route("**/invitations/accept", lambda route: route.fulfill(
+            status=410, json={"title": "Gone", "status": 410, "detail": "The invitation expired."},
+            headers={"Content-Type": "application/problem+json"}))
+        member.goto(expiring)
+        expect(member.get_by_role("alert")).to_have_text(
+            "This invitation link has expired. Ask the list's owner for a new one.")
+        member.unroute("**/invitations/accept")
+
+        # A good one (the page is signed in already): joined; then Leave, by keyboard.
+        _, good = link()
+        member.goto(good)
+        expect(shown_list(member)).to_have_text("Club (shared)")
+        member.get_by_role("button", name="Members of Club").press("Enter")
+        dialog = member.get_by_role("dialog", name="Members of “Club”")
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(
+            f"{member_user} (you)Editor")
+        expect(dialog.get_by_role("button", name="Create link")).to_be_hidden()  # the owner's
+        axe(member, "members-dialog-phone")
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # not Leave
+        dialog.get_by_role("button", name="Leave list").press("Enter")
+        expect(dialog).to_be_hidden()
+        expect(member.get_by_role("status")).to_have_text("You left “Club”.")
+        expect(shown_list(member)).to_have_text("Tasks")
+        expect(switcher(member)).to_be_focused()
+        expect(switcher(member).locator("option")).to_have_count(1)
+        members_now = api.request("GET", f"/lists/{list_id}/members", user=owner_user).json()
+        assert [m["userId"] for m in members_now] == [owner_user]
+
+        # Joined again; the owner deletes the list: the member loses it too.
+        _, again = link()
+        member.goto(again)
+        expect(shown_list(member)).to_have_text("Club (shared)")
+        owner = open_app(owners, server, QUIET)
+        sign_in(owner, owner_user)
+        choose(owner, "Club (shared)")
+        owner.get_by_role("button", name="Delete list").click()
+        owner.get_by_role("button", name="Yes, delete it").click()
+        expect(shown_list(owner)).to_have_text("Tasks")
+        pull(member)
+        expect(member.get_by_role("alert")).to_have_text(
+            "“Club” is no longer available to you: it was deleted, or you were removed from it.")
+        expect(switcher(member).locator("option")).to_have_count(1)
+        assert api.request("GET", f"/lists/{list_id}", user=member_user).status == 404
+        assert member.errors == []  # type: ignore[attr-defined]
+    finally:
+        members.close()
+        owners.close()
+
+
+def test_tasks_are_assigned_to_members_and_filtered_by_assigned_to_me(
+        context: BrowserContext, server: LocalServer) -> None:
+    owner_user, member_user = fresh_user("ada"), fresh_user("kim")
+    list_id = shared_list(server, owner_user, "Chores", **{member_user: "editor"})
+    page = open_app(context, server, QUIET)
+    sign_in(page, owner_user)
+    choose(page, "Chores (shared)")
+    add(page, "Dishes")
+    add(page, "Laundry")
+
+    page.get_by_role("button", name="Edit Dishes").click()
+    assignee = page.get_by_label("Assigned to")
+    expect(assignee.locator("option")).to_have_text(["Nobody", "you", member_user])
+    expect(assignee).to_have_value("")
+    axe(page, "edit-assignee")
+    assignee.select_option(member_user)
+    page.get_by_role("button", name="Save").click()
+    expect(item(page, "Dishes")).to_contain_text(f"assigned to {member_user}")
+    page.get_by_role("button", name="Edit Laundry").click()
+    page.get_by_label("Assigned to").select_option(label="you")
+    page.get_by_role("button", name="Save").press("Enter")
+    expect(item(page, "Laundry")).to_contain_text("assigned to you")
+    settled(page)
+    here = in_list(server, owner_user, list_id)
+    assert (here["Dishes"]["assigneeId"], here["Laundry"]["assigneeId"]) == (
+        member_user, owner_user)
+
+    mine = page.get_by_role("button", name="Assigned to me")
+    mine.press("Enter")
+    expect(mine).to_have_attribute("aria-pressed", "true")
+    assert titles(page) == ["Laundry"]
+    axe(page, "assigned-to-me")
+    page.get_by_role("button", name="Active").click()  # combines with the status filters
+    assert titles(page) == ["Laundry"]
+    mine.click()
+    assert titles(page) == ["Laundry", "Dishes"]
+
+    # Back to nobody.
+    page.get_by_role("button", name="Edit Dishes").click()
+    page.get_by_label("Assigned to").select_option(label="Nobody")
+    page.get_by_role("button", name="Save").click()
+    expect(item(page, "Dishes")).not_to_contain_text("assigned to")
+    settled(page)
+    assert in_list(server, owner_user, list_id)["Dishes"]["assigneeId"] is None
+
+    # The default list has no one to assign to.
+    choose(page, "Tasks")
+    add(page, "Mine alone")
+    page.get_by_role("button", name="Edit Mine alone").click()
+    expect(page.get_by_label("Assigned to")).to_have_count(0)
+    expect(page.get_by_role("button", name="Assigned to me")).to_be_hidden()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_lists_and_sharing_by_keyboard_on_a_phone(browser: Browser, server: LocalServer) -> None:
+    """Every list action from the keyboard alone, at 390 by 844: focus is never dropped on the
+    page body, and stays inside the share dialog while it is open."""
+    user = fresh_user("kay")
+    phone = browser.new_context(viewport=PHONE)
+    try:
+        page = open_app(phone, server, QUIET)
+        sign_in(page, user)
+        keys = page.keyboard
+        page.get_by_role("button", name="New list").focus()
+        keys.press("Enter")
+        expect(page.get_by_label("List name")).to_be_focused()
+        keys.press("Escape")  # cancels
+        expect(page.get_by_role("button", name="New list")).to_be_focused()
+        keys.press("Enter")
+        keys.type("Work")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Work")
+        expect(switcher(page)).to_be_focused()
+        axe(page, "lists-switcher-phone")
+
+        # The switcher itself: arrows choose, the tasks follow.
+        keys.press("ArrowUp")
+        expect(shown_list(page)).to_have_text("Tasks")
+        keys.press("ArrowDown")
+        expect(shown_list(page)).to_have_text("Work")
+        focus_is_kept(page)
+
+        # The share dialog: Tab cycles inside it; Escape closes it and focus returns.
+        page.get_by_role("button", name="Share Work").focus()
+        keys.press("Enter")
+        dialog = page.get_by_role("dialog", name="Share “Work”")
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+        expect(dialog.get_by_role("list", name="Members")).to_contain_text(user)
+        for _ in range(8):
+            keys.press("Tab")
+            assert page.evaluate("() => !!document.activeElement?.closest('dialog')")
+        dialog.get_by_role("button", name="Create link").focus()
+        keys.press("Enter")
+        expect(dialog.get_by_label("Invitation link (shown once)")).to_be_focused()
+        revoke = dialog.get_by_role("button", name=re.compile("^Revoke Editor link"))
+        revoke.focus()
+        keys.press("Enter")
+        expect(dialog.get_by_role("status")).to_have_text("Link revoked: it no longer works.")
+        expect(revoke).to_have_count(0)
+        expect(dialog.get_by_label("Invitation link (shown once)")).to_be_hidden()  # it went
+        expect(dialog.get_by_role("button", name="Close")).to_be_focused()  # its row went
+        axe(page, "share-dialog-phone")
+        keys.press("Escape")
+        expect(page.get_by_role("button", name="Share Work")).to_be_focused()
+        list_id = lists_of(server, user)["Work"]["listId"]
+        invitations = api_for(server).request("GET", f"/lists/{list_id}/invitations",
+                                              user=user).json()
+        assert [i for i in invitations if i["status"] == "open"] == []
+
+        # Rename and delete, by keyboard.
+        page.get_by_role("button", name="Rename").focus()
+        keys.press("Enter")
+        keys.press("Control+A")
+        keys.type("Office")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Office")
+        expect(page.get_by_role("button", name="Rename")).to_be_focused()
+        page.get_by_role("button", name="Delete list").focus()
+        keys.press("Enter")
+        expect(page.get_by_role("button", name="Yes, delete it")).to_be_focused()
+        keys.press("Escape")
+        expect(page.get_by_role("button", name="Delete list")).to_be_focused()
+        keys.press("Enter")
+        keys.press("Enter")
+        expect(shown_list(page)).to_have_text("Tasks")
+        expect(switcher(page)).to_be_focused()
+        assert set(lists_of(server, user)) == {"Tasks"}
+        no_sideways_scroll(page)
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        phone.close()
+
+
+def test_reminders_are_set_in_the_editor_and_shown_with_a_bell(
+        browser: Browser, server: LocalServer) -> None:
+    user = fresh_user("rita")
+    paris, page = editing_in_paris(browser, server, user, "Dentist")
+    reminders = page.get_by_role("group", name="Reminders")
+    # Before the due moment needs one: offered once a due date is there.
+    hint = reminders.get_by_text("Reminders before need a due date.")
+    expect(hint).to_be_visible()
+    expect(reminders.get_by_label("15 minutes before")).to_be_disabled()
+    page.get_by_label("Due date").fill("2027-03-01")
+    page.get_by_label("Due time (optional)").fill("09:30")
+    expect(hint).to_be_hidden()
+    reminders.get_by_label("15 minutes before").check()
+    reminders.get_by_label("1 day before").check()
+    reminders.get_by_role("button", name="Add a moment").click()
+    moment = reminders.get_by_label("Remind at")
+    expect(moment).to_be_focused()
+    moment.fill("2027-02-28T18:00")  # in the browser's zone: Paris, +01:00 then
+    axe(page, "reminders-editor")
+    page.get_by_role("button", name="Save").click()
+    card = item(page, "Dentist")
+    expect(card).to_contain_text("🔔 15 minutes before +2")
+    settled(page)
+    task = stored(server, user)["Dentist"]
+    assert task["reminders"] == [
+        {"before": "PT15M"}, {"before": "P1D"}, {"at": "2027-02-28T18:00+01:00"}]
+
+    # Reopened: as stored; saved untouched, nothing is written.
+    page.get_by_role("button", name="Edit Dentist").click()
+    expect(reminders.get_by_label("15 minutes before")).to_be_checked()
+    expect(reminders.get_by_label("1 hour before")).not_to_be_checked()
+    expect(reminders.get_by_label("Remind at")).to_have_value("2027-02-28T18:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    assert stored(server, user)["Dentist"]["version"] == task["version"]
+
+    # At most five: a sixth is refused beside the field and nothing is stored.
+    page.get_by_role("button", name="Edit Dentist").click()
+    reminders.get_by_label("1 hour before").check()
+    for day in ("01", "02", "03"):
+        reminders.get_by_role("button", name="Add a moment").click()
+        reminders.get_by_label("Remind at").last.fill(f"2027-01-{day}T08:00")
+    page.get_by_role("button", name="Save").click()
+    expect(reminders.get_by_role("alert")).to_have_text("Reminders must hold at most 5 reminders")
+    assert stored(server, user)["Dentist"]["version"] == task["version"]
+    axe(page, "reminders-error")
+
+    # Remove by keyboard: the moment goes, focus stays in the editor.
+    for _ in range(3):
+        reminders.get_by_role("button", name="Remove this reminder").last.press("Enter")
+    expect(reminders.get_by_role("button", name="Add a moment")).to_be_focused()
+    reminders.get_by_label("1 day before").uncheck()
+    reminders.get_by_label("15 minutes before").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(card).to_contain_text("🔔 1 hour before +1")
+    settled(page)
+    assert stored(server, user)["Dentist"]["reminders"] == [
+        {"before": "PT1H"}, {"at": "2027-02-28T18:00+01:00"}]
+
+    # Another user's browser, in New York: the moment in its own zone.
+    new_york = zoned(browser, "America/New_York", PHONE)
+    there = open_app(new_york, server, QUIET)
+    sign_in(there, user)
+    there.get_by_role("button", name="Edit Dentist").click()
+    expect(there.get_by_label("Remind at")).to_have_value("2027-02-28T12:00")
+    axe(there, "reminders-phone")
+    new_york.close()
+    assert page.errors == []  # type: ignore[attr-defined]
+    paris.close()

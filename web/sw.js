@@ -3,13 +3,13 @@
 // modules), this copy when the network fails. The API is never answered from here: its
 // requests pass straight through, and the tasks themselves are kept by the page (IndexedDB).
 
-const CACHE = "todo-app-v1";
+const CACHE = "todo-app-v2";
 // Every file the page loads, config.json included (tests/test_webapp.py checks this list).
 const FILES = [
   "index.html", "app.css", "config.json",
   "js/api.js", "js/auth.js", "js/checklist.js", "js/conflict.js", "js/db.js", "js/editor.js",
-  "js/feedback.js", "js/filters.js", "js/list.js", "js/main.js", "js/queue.js", "js/replica.js",
-  "js/sync.js", "js/when.js",
+  "js/feedback.js", "js/filters.js", "js/list.js", "js/lists.js", "js/main.js", "js/queue.js", "js/replica.js",
+  "js/share.js", "js/sync.js", "js/when.js",
 ];
 
 const scope = new URL(self.registration.scope);

@@ -32,6 +32,14 @@ export class Api {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.token = token;
     this.onUnauthorized = onUnauthorized;
+    this.todos = "/todos"; // the default list's tasks
+  }
+
+  /** The same client, its task calls on one list (`/todos` is the default list's, unchanged). */
+  forList(listId) {
+    return Object.assign(Object.create(this), {
+      todos: listId === "default" ? "/todos" : `/lists/${encodeURIComponent(listId)}/todos`,
+    });
   }
 
   async request(method, path, { body, headers = {}, contentType = "application/json" } = {}) {
@@ -70,7 +78,7 @@ export class Api {
   async page(params) {
     const query = new URLSearchParams({ limit: "100" });
     for (const [name, value] of Object.entries(params)) if (value) query.set(name, value);
-    const { headers, data } = await this.request("GET", `/todos?${query}`);
+    const { headers, data } = await this.request("GET", `${this.todos}?${query}`);
     return {
       tasks: data,
       cursor: headers.get("X-Next-Cursor") || nextFromLink(headers.get("Link")),
@@ -79,12 +87,12 @@ export class Api {
   }
 
   async get(taskId) {
-    return (await this.request("GET", `/todos/${encodeURIComponent(taskId)}`)).data;
+    return (await this.request("GET", `${this.todos}/${encodeURIComponent(taskId)}`)).data;
   }
 
   /** Create; a retry with the same key (a double submit, a lost answer) creates nothing more. */
   async create(fields, idempotencyKey) {
-    const { data } = await this.request("POST", "/todos", {
+    const { data } = await this.request("POST", this.todos, {
       body: fields, headers: { "Idempotency-Key": idempotencyKey },
     });
     return data;
@@ -92,7 +100,7 @@ export class Api {
 
   /** JSON merge patch, only if the task is still at `version` (else ApiError 412). */
   async patch(taskId, patch, version) {
-    const { data } = await this.request("PATCH", `/todos/${encodeURIComponent(taskId)}`, {
+    const { data } = await this.request("PATCH", `${this.todos}/${encodeURIComponent(taskId)}`, {
       body: patch, contentType: "application/merge-patch+json",
       headers: ifMatch(version),
     });
@@ -100,7 +108,7 @@ export class Api {
   }
 
   async remove(taskId, version) {
-    await this.request("DELETE", `/todos/${encodeURIComponent(taskId)}`, { headers: ifMatch(version) });
+    await this.request("DELETE", `${this.todos}/${encodeURIComponent(taskId)}`, { headers: ifMatch(version) });
   }
 
   /** Delete every task of a status; the server clears a bounded number per call and says `more`. */
@@ -110,7 +118,7 @@ export class Api {
     for (let round = 0; round < 100; round += 1) {
       const query = new URLSearchParams({ status });
       if (cursor) query.set("cursor", cursor);
-      const { data } = await this.request("DELETE", `/todos?${query}`);
+      const { data } = await this.request("DELETE", `${this.todos}?${query}`);
       deleted += data?.deleted ?? 0;
       if (!data?.more) break;
       cursor = data.cursor || "";

@@ -73,7 +73,7 @@ class MemoryDb {
   }
 
   async delete(name, key) {
-    this.stores[name].delete(key);
+    for (const k of [...this.stores[name].keys()]) if (k === key || key.includes?.(k)) this.stores[name].delete(k);
   }
 
   async byUser(name, user) {

@@ -9,7 +9,8 @@
 
 import { ChecklistEditor } from "./checklist.js";
 import { clearErrors } from "./feedback.js";
-import { DueEditor, RepeatEditor, ZoneEditor } from "./when.js";
+import { people, who } from "./list.js";
+import { DueEditor, RemindersEditor, RepeatEditor, ZoneEditor } from "./when.js";
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"];
 
@@ -40,6 +41,19 @@ export const FIELDS = [
     now: (task) => task.priority,
   },
   {
+    // Only in a shared list: a member of it, or nobody.
+    name: "assigneeId", label: "Assigned to", words: "assignee", row: "when", skip: () => !people.shared,
+    make: (task) => {
+      const select = el("select");
+      const ids = people.members.map((m) => m.userId);
+      if (task.assigneeId && !ids.includes(task.assigneeId)) ids.push(task.assigneeId);
+      select.append(new Option("Nobody", ""), ...ids.map((id) => new Option(who(id), id, false, id === task.assigneeId)));
+      return select;
+    },
+    read: (control) => orNull(control.value),
+    now: (task) => task.assigneeId || null,
+  },
+  {
     name: "dueDate", words: "due date", own: true, // date, and a time if it has one
     make: (task, id) => new DueEditor(task, id),
     read: (editor) => editor.value,
@@ -56,6 +70,12 @@ export const FIELDS = [
     make: (task, id) => new RepeatEditor(task, id),
     read: (editor) => editor.value,
     now: RepeatEditor.now,
+  },
+  {
+    name: "reminders", words: "reminders", own: true,
+    make: (task, id) => new RemindersEditor(task, id),
+    read: (editor) => editor.value,
+    now: RemindersEditor.now,
   },
   {
     name: "tags", label: "Tags (comma-separated)", words: "tags",
@@ -94,7 +114,8 @@ export class Editor {
     this.controls = {}; // API field name -> the control an error about it is shown beside
     this.parts = {}; // API field name -> what `read` reads
     const rows = {};
-    for (const spec of FIELDS) {
+    this.fields = FIELDS.filter((spec) => !spec.skip?.());
+    for (const spec of this.fields) {
       const id = `${spec.name}-${made}`;
       const part = spec.make(task, id);
       this.parts[spec.name] = part;
@@ -117,6 +138,7 @@ export class Editor {
         this.form.append(wrap);
       }
     }
+    for (const part of Object.values(this.parts)) part.watch?.(this.parts); // one field follows another
     const actions = el("div", { className: "actions" });
     const cancel = el("button", { type: "button", className: "quiet", textContent: "Cancel" });
     actions.append(el("button", { type: "submit", textContent: "Save" }), cancel);
@@ -153,7 +175,7 @@ export class Editor {
   /** The merge patch from `task` to what the form says: changed fields only, null clears. */
   changes(task) {
     const patch = {};
-    for (const spec of FIELDS) {
+    for (const spec of this.fields) {
       const value = spec.read(this.parts[spec.name], task, this.parts);
       if (JSON.stringify(value) !== JSON.stringify(spec.now(task))) patch[spec.name] = value;
     }

@@ -62,7 +62,7 @@ export function showProblem(error, form, controls, formError) {
       unplaced.push(`${name}: ${detail}`);
       continue;
     }
-    const label = form.querySelector(`label[for="${control.id}"]`)?.textContent.replace(/ \(.*\)$/, "") || name;
+    const label = control.dataset.label || form.querySelector(`label[for="${control.id}"]`)?.textContent.replace(/ \(.*\)$/, "") || name;
     // The API says "title must be …": the field's label reads better than its JSON name.
     showFieldError(control, detail.startsWith(`${name} `) ? `${label} ${detail.slice(name.length + 1)}` : detail);
     first ??= control;

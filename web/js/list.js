@@ -3,11 +3,17 @@
 // holding focus leaves (deleted, completed under "Active", removed by a sync), focus moves to
 // the item now in its place, never to the page body.
 
-import { dueWords, repeatWords } from "./when.js";
+import { dueWords, RemindersEditor, reminderWords, repeatWords } from "./when.js";
 
 export const STATUS_WORDS = { pending: "To do", in_progress: "In progress", completed: "Done" };
 
 let made = 0;
+
+/** The user; whether the list shown is shared (cards say who added, changed, is assigned),
+ * its members, and whether the user may only read it (a viewer). */
+export const people = { me: null, shared: false, members: [], readonly: false };
+/** A member as the page names them: no user directory is exposed, so by user id; "you". */
+export const who = (userId) => (userId === people.me ? "you" : userId);
 
 export class TaskList {
   /** @param {HTMLElement} fallback where focus goes when the list is left empty */
@@ -75,13 +81,14 @@ export class TaskList {
 }
 
 function update(li, task, pending) {
-  const signature = JSON.stringify([task, pending]);
+  const signature = JSON.stringify([task, pending, people.shared, people.readonly]);
   if (li.dataset.signature === signature) return;
   li.dataset.signature = signature;
   const done = task.status === "completed";
   li.classList.toggle("completed", done);
   li.classList.toggle("pending", pending);
   li.querySelector(".done").checked = done;
+  li.querySelector(".done").disabled = people.readonly;
   li.querySelector(".title").textContent = task.title;
   li.querySelector(".edit").setAttribute("aria-label", `Edit ${task.title}`);
   li.querySelector(".delete").setAttribute("aria-label", `Delete ${task.title}`);
@@ -109,12 +116,22 @@ function details(task, pending) {
   if (task.priority && task.priority !== "normal") parts.push(badge(`${task.priority} priority`));
   if (task.dueDate) parts.push(badge(`due ${dueWords(task)}`));
   if (task.recurrence) parts.push(badge(repeatWords(task.recurrence)));
+  const [first, ...more] = RemindersEditor.now(task);
+  if (first) {
+    const words = reminderWords(first) + (more.length ? ` +${more.length}` : "");
+    parts.push(badge(`🔔 ${words}`, `reminder ${words.replace("+", "and ")}${more.length ? " more" : ""}`));
+  }
   const checklist = task.checklist || [];
   if (checklist.length) {
     const done = checklist.filter((item) => item.done).length;
     parts.push(badge(`☑ ${done}/${checklist.length}`, `checklist ${done} of ${checklist.length} done`));
   }
   for (const tag of task.tags || []) parts.push(badge(`#${tag}`));
+  if (people.shared) {
+    if (task.assigneeId) parts.push(badge(`assigned to ${who(task.assigneeId)}`));
+    const by = task.updatedBy || task.createdBy;
+    if (by) parts.push(badge(`${task.version > 1 ? "changed" : "added"} by ${who(by)}`));
+  }
   if (task.description) parts.push(document.createTextNode(task.description));
   return parts;
 }

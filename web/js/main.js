@@ -2,7 +2,8 @@
 // device), with every write not yet sent applied on top; it stays live through delta sync and
 // works offline. Modules: api (HTTP), auth (sign-in), db (IndexedDB), replica (the server's
 // tasks), queue (writes), sync (when to talk to the server), list, editor, checklist, conflict,
-// feedback (errors and announcements). A list switcher would select which replica is shown.
+// feedback (errors and announcements), lists (switcher, roles, joining), share (the dialog).
+// Each list has its own replica, queue and scheduler.
 
 import { Api } from "./api.js";
 import { Session, SignInError } from "./auth.js";
@@ -12,7 +13,9 @@ import { Editor } from "./editor.js";
 import { dueWords } from "./when.js";
 import { alertIn, announce, clearErrors, focusFirst, quote, showFieldError, showProblem } from "./feedback.js";
 import { filterFromHash, shows } from "./filters.js";
-import { TaskList } from "./list.js";
+import { people, TaskList } from "./list.js";
+import { Lists, takeJoinToken } from "./lists.js";
+import { ShareDialog } from "./share.js";
 import { localId, Queue } from "./queue.js";
 import { Replica } from "./replica.js";
 import { Scheduler, settingsFrom } from "./sync.js";
@@ -25,14 +28,16 @@ let api;
 let session;
 let db;
 let list;
+let lists; // the user's lists and the one shown
+let opening = 0; // the latest list opened (a quick second choice wins over the first)
 let editor = null; // the open editor, if any
 let moreObserver; // draws more of the list when its end comes into view
 let app = null; // signed in: {replica, queue, scheduler}
 let syncState = { state: "ok" }; // the last outcome: ok, failing or offline
 let busy = false; // talking to the server right now
-const view = { filter: filterFromHash(location.hash), shown: WINDOW };
+const view = { filter: filterFromHash(location.hash), shown: WINDOW, mine: false };
 
-// ---- start ---------------------------------------------------------------------------
+// ---- start
 
 async function start() {
   // The app's files, kept for offline use (web/sw.js); the page works without it.
@@ -50,6 +55,10 @@ async function start() {
     if (app) signedOut("Your session ended; sign in again.", true); // not after signing out
   });
   list = new TaskList($("tasks"), $("task-template"), $("new-title"));
+  takeJoinToken(); // out of the address at once, whatever comes next
+  lists = new Lists(api, { open: openList, gone: listGone });
+  const share = new ShareDialog(api, lists, session.appUrl, { left: onLeft });
+  $("list-share").addEventListener("click", () => share.open());
   wire();
   if (session.mode === "cognito") {
     try {
@@ -77,6 +86,12 @@ function wire() {
     });
   }
   window.addEventListener("hashchange", () => {
+    if (location.hash.startsWith("#join=")) { // a link pasted into an open tab
+      takeJoinToken();
+      $("join-note").hidden = !!app;
+      if (app) joinFromLink().then((listId) => listId && openList(listId));
+      return;
+    }
     view.filter = filterFromHash(location.hash);
     view.shown = WINDOW;
     refresh();
@@ -84,6 +99,10 @@ function wire() {
   $("toggle-all").addEventListener("change", (event) => onToggleAll(event.target.checked));
   $("clear-completed").addEventListener("click", onClearCompleted);
   $("sync-retry").addEventListener("click", () => app?.scheduler.run());
+  $("mine").addEventListener("click", () => {
+    view.mine = !view.mine;
+    refresh();
+  });
   $("load-more").addEventListener("click", showMore);
   moreObserver = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting) && !$("load-more").hidden) showMore();
@@ -107,7 +126,7 @@ function wire() {
   });
 }
 
-// ---- sign-in -------------------------------------------------------------------------
+// ---- sign-in
 
 function signedOut(message = "", focus = false) {
   session.forget();
@@ -116,6 +135,8 @@ function signedOut(message = "", focus = false) {
   app = null;
   editor = null;
   list.clear();
+  if ($("share").open) $("share").close();
+  $("join-note").hidden = !takeJoinToken();
   $("signed-in").hidden = true;
   $("who").hidden = true;
   $("signed-out").hidden = false;
@@ -131,6 +152,7 @@ async function onSignOut() {
   // The list kept on this device goes with the session; writes not yet sent stay, and are sent
   // when this user next signs in here.
   await app?.replica.forget();
+  lists.forget();
   if (!session.signOut()) signedOut("", true);
 }
 
@@ -163,9 +185,42 @@ async function onDevSignIn(event) {
 
 async function signedIn() {
   db ??= await openDb();
-  const replica = new Replica(api, db, session.subject());
+  people.me = session.subject();
+  lists.use(people.me);
+  $("signed-out").hidden = true;
+  $("signed-in").hidden = false;
+  $("who").hidden = false;
+  $("who-name").textContent = `Signed in as ${session.user()}`;
+  $("sign-in-error").hidden = true;
+  await openList((await joinFromLink()) || lists.current);
+  $("new-title").focus();
+  if (people.readonly) $("list-select").focus();
+  lists.load().catch(() => {}); // offline: the lists kept on this device meanwhile
+}
+
+/** Opened with an invitation link: join; resolves the list's id (null: not joined, said why). */
+async function joinFromLink() {
+  const token = takeJoinToken();
+  return token ? lists.join(token) : null;
+}
+
+/** Show a list: its own replica (kept on the device), queue of writes and sync schedule. */
+async function openList(listId) {
+  const lost = $("tasks").contains(document.activeElement);
+  const turn = (opening += 1);
+  app?.scheduler.stop();
+  app?.queue.close();
+  app = null;
+  editor = null;
+  list.clear();
+  lists.current = listId;
+  people.members = [];
+  lists.save();
+  lists.render();
+  const replica = new Replica(api.forList(listId), db, people.me, listId);
   await replica.restore();
-  const queue = new Queue(api, db, replica, {
+  if (turn !== opening) return;
+  const queue = new Queue(replica.api, db, replica, {
     onChange: refresh,
     onAdded: () => app?.scheduler.push(),
     onConflict,
@@ -175,29 +230,42 @@ async function signedIn() {
   });
   const scheduler = new Scheduler(async (pull) => {
     await queue.flush();
+    if (pull && (await lists.check())) return; // the list is gone: the default one is shown
     if (pull) await replica.pull(refresh);
     refresh();
   }, settingsFrom(new URL(location.href)), showSync);
   app = { replica, queue, scheduler };
-  view.shown = WINDOW;
-  $("signed-out").hidden = true;
-  $("signed-in").hidden = false;
-  $("who").hidden = false;
-  $("who-name").textContent = `Signed in as ${session.user()}`;
-  $("sign-in-error").hidden = true;
+  Object.assign(view, { shown: WINDOW, mine: false });
   refresh();
-  $("new-title").focus();
+  if (lost) $("list-select").focus();
   scheduler.start();
 }
 
-// ---- the list ------------------------------------------------------------------------
+/** The list shown was deleted, or the user removed from it: say so, show the default list. */
+async function listGone(gone) {
+  alertIn($("lists"), `${quote(gone.name)} is no longer available to you: it was deleted, or you were removed from it.`);
+  if ($("share").open) $("share").close();
+  await openList("default");
+}
+
+async function onLeft(left) {
+  lists.drop(left.listId);
+  announce(`You left ${quote(left.name)}.`);
+  await openList("default");
+  $("list-select").focus();
+}
+
+// ---- the list
 
 /** Draw the list, the counter and the toolbar from the tasks as the user should see them. */
 function refresh() {
   if (!app) return;
   // Newest first: ids are UUIDv7 (creation order), and "local-…" (not yet sent) sorts above.
   const tasks = [...app.queue.view().values()].sort((a, b) => (a.taskId < b.taskId ? 1 : -1));
-  const visible = tasks.filter((task) => shows(view.filter, task));
+  view.mine &&= people.shared;
+  const visible = tasks.filter((task) => shows(view.filter, task) && (!view.mine || task.assigneeId === people.me));
+  $("mine").hidden = !people.shared;
+  $("mine").setAttribute("aria-pressed", String(view.mine));
   list.render(visible.slice(0, view.shown), (taskId) => app.queue.pending(taskId));
   const left = tasks.filter((task) => task.status !== "completed").length;
   const completed = tasks.length - left;
@@ -267,7 +335,7 @@ function problemOf(error) {
   return `The server is not answering (HTTP ${error.status}).`;
 }
 
-// ---- writes --------------------------------------------------------------------------
+// ---- writes
 
 /** The task as the user sees it now. */
 const taskOf = (taskId) => app.queue.view().get(taskId);
@@ -351,6 +419,7 @@ async function onClearCompleted() {
 }
 
 function openEditor(taskId) {
+  if (people.readonly) return;
   if (editor && !editor.closed) saveEdit(editor, { byBlur: true });
   const item = list.itemOf(taskId);
   editor = new Editor(item, taskOf(taskId), saveEdit);
@@ -384,7 +453,7 @@ async function saveEdit(open, { byBlur }) {
   }
 }
 
-// ---- what the queue reports ----------------------------------------------------------
+// ---- what the queue reports
 
 function onConflict(newer, patch) {
   const item = list.itemOf(newer.taskId);

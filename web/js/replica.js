@@ -6,10 +6,13 @@ import { ApiError } from "./api.js";
 import { REPLICAS } from "./db.js";
 
 export class Replica {
-  constructor(api, db, user) {
+  /** `user`: the token's subject; each list is kept apart (`<user>#<listId>`; the default
+   * list as `<user>`, as before lists). */
+  constructor(api, db, user, listId = "default") {
     this.api = api;
     this.db = db;
-    this.user = user;
+    this.subject = user;
+    this.user = listId === "default" ? user : `${user}#${listId}`;
     this.tasks = new Map(); // taskId -> task
     this.token = null; // the X-Sync-Token to ask with next
     this.loaded = false; // a whole list has been read (now or on an earlier visit)
@@ -30,9 +33,11 @@ export class Replica {
       .catch(() => {});
   }
 
+  /** Signed out: every list of this user kept on the device goes (user ids never hold "#"). */
   forget() {
     this.forgotten = true;
-    return this.db.delete(REPLICAS, this.user).catch(() => {});
+    const others = IDBKeyRange.bound(`${this.subject}#`, `${this.subject}#\uffff`);
+    return Promise.all([this.subject, others].map((key) => this.db.delete(REPLICAS, key))).catch(() => {});
   }
 
   /** The server's version of a task (what an If-Match names), null if it only exists here. */

@@ -153,3 +153,85 @@ export function dueWords(task) {
   if (Number.isNaN(moment.getTime())) return due.replace("T", " ");
   return moment.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+// Reminders (docs/EVENTS.md): up to 5 of {"before": "PT15M"} (back from the due moment: they
+// need a due date) or {"at": "<date-time with offset>"}: 15 min, 1 h, 1 day before (and any
+// other span set elsewhere), and moments in the browser's zone, sent with its offset then.
+const BEFORE = ["PT15M", "PT1H", "P1D"];
+const UNITS = { W: "week", D: "day", H: "hour", M: "minute", S: "second" }; // no months: M is minutes
+const pad = (n) => String(n).padStart(2, "0");
+const ordered = (befores) => [...new Set([...BEFORE, ...befores])].filter((b) => befores.includes(b));
+
+export function reminderWords(r) {
+  if (r.at) return `at ${new Date(r.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}`;
+  return `${[...r.before.matchAll(/(\d+)(\D)/g)].map(([, n, u]) => `${+n} ${UNITS[u]}${+n === 1 ? "" : "s"}`).join(" ")} before`;
+}
+
+export class RemindersEditor {
+  constructor(task, id) {
+    const now = RemindersEditor.now(task);
+    this.id = id;
+    this.element = el("fieldset", { className: "checklist" });
+    this.hint = el("p", { className: "muted", textContent: "Reminders before need a due date." });
+    this.ats = el("div");
+    const add = el("button", { type: "button", className: "quiet", textContent: "Add a moment" });
+    this.element.append(el("legend", { textContent: "Reminders" }));
+    this.boxes = ordered([...BEFORE, ...now.map((r) => r.before).filter(Boolean)]).map((before, n) => {
+      const box = el("input", { type: "checkbox", id: `${id}-${n}`, value: before, checked: now.some((r) => r.before === before) });
+      this.element.append(el("span", { className: "day" }));
+      this.element.lastChild.append(box, el("label", { htmlFor: box.id, textContent: reminderWords({ before }) }));
+      return box;
+    });
+    this.element.append(this.hint, this.ats, add, errorFor(id, ...this.boxes));
+    for (const r of now) if (r.at) this.moment(r.at);
+    this.control = this.boxes[0]; // where a save's error about reminders is shown, named:
+    this.control.dataset.label = "Reminders";
+    add.addEventListener("click", () => this.moment().focus());
+  }
+
+  /** A moment's row: a datetime-local input (the browser's zone), and Remove. */
+  moment(at) {
+    const row = el("div", { className: "inline" });
+    const input = el("input", { type: "datetime-local", id: `${this.id}-at${this.ats.children.length}` });
+    if (at) {
+      const d = new Date(at);
+      input.value = new Date(d - d.getTimezoneOffset() * 6e4).toISOString().slice(0, 16);
+      Object.assign(input.dataset, { at, shown: input.value }); // untouched: sent as it was
+    }
+    const remove = el("button", { type: "button", className: "quiet", textContent: "Remove", ariaLabel: "Remove this reminder" });
+    remove.addEventListener("click", () => {
+      row.remove();
+      this.element.querySelector(":scope > button").focus(); // Add a moment
+    });
+    row.append(el("label", { htmlFor: input.id, textContent: "Remind at", className: "sr-only" }), input, remove);
+    this.ats.append(row);
+    return input;
+  }
+
+  /** Without a due date, no before reminder can be added. */
+  watch(parts) {
+    const sync = () => {
+      const none = !parts.dueDate.value;
+      for (const box of this.boxes) box.disabled = none && !box.checked;
+      this.hint.hidden = !none;
+    };
+    parts.dueDate.element.addEventListener("input", sync);
+    sync();
+  }
+
+  get value() {
+    const ats = [...this.ats.querySelectorAll("input")].filter((i) => i.value).map((i) => {
+      if (i.value === i.dataset.shown) return { at: i.dataset.at };
+      const offset = -new Date(i.value).getTimezoneOffset();
+      const a = Math.abs(offset);
+      return { at: `${i.value}${offset < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}:${pad(a % 60)}` };
+    });
+    return [...this.boxes.filter((b) => b.checked).map((b) => ({ before: b.value })), ...ats];
+  }
+
+  /** In the editor's order (befores, then moments), so an untouched editor changes nothing. */
+  static now(task) {
+    const all = task.reminders || [];
+    return [...ordered(all.map((r) => r.before).filter(Boolean)).map((before) => ({ before })), ...all.filter((r) => r.at)];
+  }
+}

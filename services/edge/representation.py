@@ -16,6 +16,10 @@ def task_path(task: dict[str, Any]) -> str:
     return f"{prefix}/todos/{task['taskId']}"
 
 
+def list_path(found: dict[str, Any]) -> str:
+    return f"/lists/{found['listId']}"
+
+
 def with_url(request: Request, task: dict[str, Any]) -> dict[str, Any]:
     return {**task, "url": request.url_for(task_path(task))}
 
@@ -25,7 +29,7 @@ def task_response(request: Request, task: dict[str, Any], status: int = 200) -> 
 
 
 def with_list_url(request: Request, found: dict[str, Any]) -> dict[str, Any]:
-    return {**found, "url": request.url_for(f"/lists/{found['listId']}")}
+    return {**found, "url": request.url_for(list_path(found))}
 
 
 def list_response(request: Request, found: dict[str, Any], status: int = 200) -> Response:

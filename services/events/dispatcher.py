@@ -29,7 +29,7 @@ from services.domain import lists, reminders, targets
 from services.domain.tasks import view
 from services.domain.webhooks import TEST_EVENT
 from services.edge import metrics
-from services.edge.representation import task_path
+from services.edge.representation import list_path, task_path
 from services.events import changes, delivery, signing
 from services.events.ports import Message, Queue, Schedules
 from services.events.settings import MAX_QUEUE_DELAY, Settings
@@ -95,7 +95,7 @@ class Dispatcher:
             return data_
         if "task" in data_:
             return {**data_, "task": {**data_["task"], "url": api + task_path(data_["task"])}}
-        return {**data_, "list": {**data_["list"], "url": f"{api}/lists/{data_['list']['listId']}"}}
+        return {**data_, "list": {**data_["list"], "url": api + list_path(data_["list"])}}
 
     def _publish(self, users: list[str], kind: str, data_: dict[str, Any], moment: datetime,
                  *, seed: str) -> None:
